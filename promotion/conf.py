@@ -1,0 +1,80 @@
+"""The app's settings: one dict, ``PROMOTION``, read on access with defaults.
+
+Every key is listed in ``DEFAULTS`` with what it does. An unknown key raises
+``AttributeError``; the cache is cleared whenever the ``PROMOTION`` setting changes, so
+``override_settings(PROMOTION=...)`` works in tests.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.utils.module_loading import import_string
+
+DEFAULTS: dict[str, Any] = {
+    # Slug of the region that commands use when no --region is given.
+    "DEFAULT_REGION": "calibaja",
+    # A fact whose as-of date is older than this many years is flagged for review in the
+    # admin ("due for review" filter and a warning mark on its age).
+    "FACT_REVIEW_AFTER_YEARS": 3,
+    # Alias of ``settings.STORAGES`` where the app keeps its files (partner logos, decks).
+    # Point it at a private storage: nothing the app stores is meant to be public.
+    "FILE_STORAGE": "default",
+    # Dotted path of the class that matches an investor's question to a topic and ranks
+    # the region's facts for it (see ``promotion.answering.matchers.BaseMatcher``). The
+    # default needs no model download and no network: it matches the words of the question
+    # against the topic aliases that staff keep in the admin.
+    "ANSWER_MATCHER": "promotion.answering.matchers.AliasMatcher",
+    # Dotted path of the class that draws a pitch deck (see
+    # ``promotion.decks.renderer.DeckRenderer``); subclass it to change pages or styles.
+    "DECK_RENDERER": "promotion.decks.renderer.DeckRenderer",
+    # The deck's sections, in order: dotted paths of ``promotion.decks.renderer.Section``
+    # subclasses. Add, remove or reorder them here; each starts on a new page.
+    "DECK_SECTIONS": [
+        "promotion.decks.sections.CoverSection",
+        "promotion.decks.sections.GlanceSection",
+        "promotion.decks.sections.IndustrySection",
+        "promotion.decks.sections.TalentSection",
+        "promotion.decks.sections.CrossingSection",
+        "promotion.decks.sections.QuestionsSection",
+        "promotion.decks.sections.ContactsSection",
+        "promotion.decks.sections.SourcesSection",
+    ],
+}
+
+# Keys whose value is a dotted path, imported when first read.
+IMPORTABLE: frozenset[str] = frozenset({"ANSWER_MATCHER", "DECK_RENDERER"})
+
+
+class PromotionSettings:
+    """Read ``settings.PROMOTION[key]`` lazily, falling back to ``DEFAULTS``."""
+
+    def __getattr__(self, key: str) -> Any:  # only called on a cache miss
+        if key not in DEFAULTS:
+            raise AttributeError(f"PROMOTION has no key {key!r}")
+        value = user_settings().get(key, DEFAULTS[key])
+        if key in IMPORTABLE and isinstance(value, str):
+            value = import_string(value)
+        self.__dict__[key] = value
+        return value
+
+    def reload(self) -> None:
+        self.__dict__.clear()
+
+
+def user_settings() -> dict[str, Any]:
+    value = getattr(settings, "PROMOTION", None)
+    return value if isinstance(value, dict) else {}
+
+
+promotion_settings = PromotionSettings()
+
+
+def _reload(*, setting: str, **kwargs: Any) -> None:  # a named function: signals hold weak refs
+    if setting == "PROMOTION":
+        promotion_settings.reload()
+
+
+setting_changed.connect(_reload)

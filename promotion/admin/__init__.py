@@ -1,0 +1,5 @@
+"""Admin registrations, one module per domain."""
+
+from __future__ import annotations
+
+from promotion.admin import crm, decks, region  # noqa: F401  (registration only)

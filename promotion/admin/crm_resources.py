@@ -1,0 +1,347 @@
+"""Import and export of prospects and contacts (django-import-export), scoped to a user.
+
+import-export's defaults are not tenant-aware: ``ModelResource.get_queryset()`` and
+``ForeignKeyWidget.get_queryset()`` return ``objects.all()``, so an ``id`` column could
+update another partner's row. Here every lookup goes through the selectors, an ``id`` the
+user may not edit is refused with the same message as a missing one, and rows are saved
+through the services. Files are read as UTF-8 (with or without BOM) or Windows-1252
+(Excel's "CSV" on Windows); anything else is refused with a message that says what to do.
+Exported text that a spreadsheet would run as a formula is prefixed with a quote.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tablib
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+from import_export.formats.base_formats import CSV, XLSX
+
+from promotion.models import Contact, PartnerRole, Prospect
+from promotion.selectors.crm import (
+    contact_visible_to,
+    partners_of,
+    prospect_editable_by,
+    prospect_editable_identified_by,
+    prospect_identified_for,
+)
+from promotion.services import crm as services
+
+# OWASP (ASVS 5.0 V1.2.10): a cell starting with one of these is run as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """Prefix text a spreadsheet would read as a formula with ``'``; numbers pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read; the message says why and what to do."""
+
+
+class EncodingAwareCSV(CSV):
+    """CSV read as bytes and decoded here: UTF-8 (BOM or not), else Windows-1252."""
+
+    def is_binary(self) -> bool:
+        return True
+
+    def get_read_mode(self) -> str:
+        return "rb"
+
+    def create_dataset(self, in_stream: Any, **kwargs: Any) -> tablib.Dataset:
+        return super().create_dataset(decode_csv(in_stream), **kwargs)
+
+
+def decode_csv(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:200]:
+        raise ImportFileError(
+            _(
+                'This file is UTF-16 text (Excel\'s "Unicode text"). Save it as '
+                '"CSV UTF-8" and import it again.'
+            )
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _(
+                "This file is neither UTF-8 nor Windows-1252 (Excel) text. Save it as "
+                '"CSV UTF-8" and import it again.'
+            )
+        ) from None
+
+
+class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key looked up in a queryset given per import (the user's scope)."""
+
+    def __init__(self, model: Any, field: str = "pk", **kwargs: Any) -> None:
+        self.scoped_queryset: QuerySet[Any] | None = None
+        super().__init__(model, field=field, **kwargs)
+
+    def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> QuerySet[Any]:
+        if self.scoped_queryset is None:
+            return self.model._default_manager.none()
+        return self.scoped_queryset
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(_("%(value)s is not one of yours.") % {"value": value}) from None
+
+
+class ScopedResource(resources.ModelResource):
+    """Base: knows its user; refuses ids outside the user's scope; neutralises formulas."""
+
+    def __init__(self, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.user = user
+        self.seen_keys: set[Any] = set()
+
+    def scoped_queryset(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.scoped_queryset()
+
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        self.user = kwargs.get("user", self.user)
+        self.seen_keys = set()
+        super().before_import(dataset, **kwargs)
+
+    def get_or_init_instance(self, instance_loader: Any, row: Any) -> tuple[Any, bool]:
+        pk = row.get("id")
+        if pk not in (None, ""):
+            if ("id", str(pk)) in self.seen_keys:
+                raise ValidationError(
+                    {"id": _("The id %(id)s appears twice in this file.") % {"id": pk}}
+                )
+            self.seen_keys.add(("id", str(pk)))
+            instance = self.get_instance(instance_loader, row)
+            if instance is None:
+                # The same message whether the row is someone else's or missing.
+                raise ValidationError(
+                    {"id": _("No record with id %(id)s among yours.") % {"id": pk}}
+                )
+            return instance, False
+        return self.init_instance(row), True
+
+    def import_field(
+        self, field: Any, instance: Any, row: Any, is_m2m: bool = False, **kwargs: Any
+    ) -> None:
+        if field.attribute == "id":
+            return  # never set a primary key from a file
+        value = row.get(field.column_name)
+        if isinstance(value, str):
+            if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+                row[field.column_name] = value[1:]  # our own export, round-tripped
+            elif value.startswith("="):
+                raise ValidationError(
+                    {
+                        field.attribute: _(
+                            "This looks like a spreadsheet formula; enter the value itself."
+                        )
+                    }
+                )
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def import_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
+        errors: dict[str, Any] = {}
+        for field in self.get_import_fields():
+            if field.attribute == "id" or field.column_name not in row:
+                continue
+            try:
+                self.import_field(field, instance, row, **kwargs)
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+            except ValueError as exc:
+                errors[field.attribute] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+
+    def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(field.widget, widgets.NumberWidget):
+            return value  # numbers stay numbers, negative ones included
+        return neutralise_formula(value)
+
+    def save_instance(self, instance: Any, is_create: bool, row: Any, **kwargs: Any) -> None:
+        try:
+            self.save_through_services(instance, is_create)
+        except PermissionDenied as exc:
+            raise ValidationError(str(exc)) from None
+
+    def save_through_services(self, instance: Any, is_create: bool) -> None:
+        raise NotImplementedError
+
+
+class ProspectResource(ScopedResource):
+    partner = fields.Field(
+        attribute="partner",
+        column_name="partner",
+        widget=ScopedForeignKeyWidget(
+            Prospect._meta.get_field("partner").related_model, field="slug"
+        ),
+    )
+
+    class Meta:
+        model = Prospect
+        fields = (
+            "id",
+            "partner",
+            "company_name",
+            "codename",
+            "country",
+            "industry",
+            "naics_code",
+            "project_type",
+            "estimated_jobs",
+            "capital_investment",
+            "currency",
+            "stage",
+            "lost_reason",
+            "language",
+            "first_inquiry_on",
+            "site_needs",
+            "site_kind",
+            "site_min_area_m2",
+            "site_max_area_m2",
+            "notes",
+        )
+        export_order = fields
+        clean_model_instances = True
+        use_transactions = True
+        skip_unchanged = False
+        skip_diff = False
+
+    def scoped_queryset(self) -> QuerySet[Prospect]:
+        return prospect_editable_by(user=self.user)
+
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        super().before_import(dataset, **kwargs)
+        self.fields["partner"].widget.scoped_queryset = partners_of(
+            user=self.user, role=PartnerRole.EDITOR
+        )
+
+    def import_instance(self, instance: Prospect, row: Any, **kwargs: Any) -> None:
+        errors: dict[str, Any] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if instance.partner_id is None and "partner" not in errors:
+            partners = list(partners_of(user=self.user, role=PartnerRole.EDITOR)[:2])
+            if len(partners) == 1:
+                instance.partner = partners[0]
+            else:
+                errors["partner"] = [_("Give the partner's slug.")]
+        if instance.partner_id is not None and not instance.codename:
+            instance.codename = services.codename_suggest(partner=instance.partner)
+        if instance.partner_id is not None and instance.company_name:
+            key = (instance.partner_id, instance.company_name.strip().casefold(), instance.country)
+            if key in self.seen_keys:
+                errors.setdefault("company_name", []).append(
+                    _("The same company and country appear twice in this file.")
+                )
+            self.seen_keys.add(key)
+            same = Prospect.objects.filter(
+                partner_id=instance.partner_id,
+                company_name__iexact=instance.company_name,
+                country=instance.country,
+            ).exclude(pk=instance.pk)
+            if same.exists():
+                errors.setdefault("company_name", []).append(
+                    _(
+                        "This partner already has a prospect with this company and country "
+                        "(%(codename)s)."
+                    )
+                    % {"codename": same.first()}
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def save_through_services(self, instance: Prospect, is_create: bool) -> None:
+        if is_create:
+            services.prospect_insert(actor=self.user, prospect=instance)
+        else:
+            services.prospect_update(actor=self.user, prospect=instance)
+
+    def dehydrate_company_name(self, prospect: Prospect) -> str:
+        return prospect.company_name if self._identified(prospect) else ""
+
+    def dehydrate_notes(self, prospect: Prospect) -> str:
+        return prospect.notes if self._identified(prospect) else ""
+
+    def _identified(self, prospect: Prospect) -> bool:
+        if hasattr(prospect, "identity_visible"):  # annotated by the admin's queryset
+            return bool(prospect.identity_visible)
+        return prospect_identified_for(user=self.user).filter(pk=prospect.pk).exists()
+
+
+class ContactResource(ScopedResource):
+    prospect = fields.Field(
+        attribute="prospect",
+        column_name="prospect",
+        widget=ScopedForeignKeyWidget(Prospect),
+    )
+
+    class Meta:
+        model = Contact
+        fields = ("id", "prospect", "name", "title", "email", "phone", "language", "notes")
+        export_order = fields
+        clean_model_instances = True
+        use_transactions = True
+        skip_diff = False
+
+    def scoped_queryset(self) -> QuerySet[Contact]:
+        return contact_visible_to(user=self.user).filter(
+            prospect__in=prospect_editable_by(user=self.user)
+        )
+
+    def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
+        super().before_import(dataset, **kwargs)
+        self.fields["prospect"].widget.scoped_queryset = prospect_editable_identified_by(
+            user=self.user
+        )
+
+    def import_instance(self, instance: Contact, row: Any, **kwargs: Any) -> None:
+        errors: dict[str, Any] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        email = (instance.email or "").strip().casefold()
+        if email:
+            if email in self.seen_keys:
+                errors.setdefault("email", []).append(
+                    _("The same e-mail appears twice in this file.")
+                )
+            self.seen_keys.add(email)
+            # Only among contacts the user sees: a refusal must not reveal others'.
+            if self.scoped_queryset().filter(email__iexact=email).exclude(pk=instance.pk).exists():
+                errors.setdefault("email", []).append(
+                    _("A contact with this e-mail already exists.")
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def save_through_services(self, instance: Contact, is_create: bool) -> None:
+        if not prospect_editable_by(user=self.user).filter(pk=instance.prospect_id).exists():
+            raise PermissionDenied(services.NOT_ALLOWED)
+        instance.save()
+
+
+IMPORT_FORMATS = [EncodingAwareCSV, XLSX]
+EXPORT_FORMATS = [CSV, XLSX]

@@ -1,0 +1,294 @@
+"""Import and export of prospects and contacts through the admin (django-import-export)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from promotion.admin.crm_resources import neutralise_formula
+from promotion.models import Contact, Prospect, StageChange
+from tests import factories
+
+CSV_FORMAT, XLSX_FORMAT = "0", "1"
+HEADER = "partner,company_name,country,naics_code,stage,lost_reason,language,estimated_jobs\r\n"
+
+
+@pytest.fixture
+def tj(client, world):
+    client.force_login(world.tj_manager)
+    return client
+
+
+def upload(client, model, content, *, name="prospects.csv", fmt=CSV_FORMAT):
+    return client.post(
+        reverse(f"admin:promotion_{model}_import"),
+        {
+            "resource": "0",
+            "format": fmt,
+            "import_file": SimpleUploadedFile(name, content),
+        },
+    )
+
+
+def confirm(client, model, preview):
+    form = preview.context.get("confirm_form")
+    assert form is not None, preview.content.decode()[-4000:]
+    return client.post(reverse(f"admin:promotion_{model}_process_import"), form.initial)
+
+
+def import_file(client, model, content, **kwargs):
+    preview = upload(client, model, content, **kwargs)
+    assert preview.status_code == 200
+    assert preview.context.get("confirm_form") is not None, preview.content.decode()[-3000:]
+    return confirm(client, model, preview)
+
+
+def test_good_csv_with_bom_is_previewed_then_imported(tj, world):
+    content = (
+        HEADER + "tj-edc,Compañía Ñandú,MX,3364,lead,,es,40\r\n"
+        "tj-edc,Seoul Optics,KR,3344,qualified,,en,\r\n"
+    ).encode("utf-8-sig")
+    before = Prospect.objects.count()
+    preview = upload(tj, "prospect", content)
+    html = preview.content.decode()
+    assert "Compañía Ñandú" in html and "Seoul Optics" in html
+    assert Prospect.objects.count() == before  # a preview writes nothing
+    response = confirm(tj, "prospect", preview)
+    assert response.status_code == 302
+    created = Prospect.objects.get(company_name="Compañía Ñandú")
+    assert created.partner == world.tj and created.codename.startswith("Project ")
+    assert StageChange.objects.filter(prospect=created).exists()
+    assert Prospect.objects.filter(company_name="Seoul Optics", stage="qualified").exists()
+
+
+def test_utf8_without_bom_and_excel_cp1252_are_read_correctly(tj, world):
+    import_file(
+        tj, "prospect", (HEADER + "tj-edc,Señal Sin Bom,MX,3364,lead,,es,\r\n").encode("utf-8")
+    )
+    import_file(
+        tj,
+        "prospect",
+        (HEADER + "tj-edc,Peñasco Électrique,FR,3359,lead,,en,\r\n").encode("cp1252"),
+    )
+    assert Prospect.objects.filter(company_name="Señal Sin Bom").exists()
+    assert Prospect.objects.filter(company_name="Peñasco Électrique").exists()
+
+
+def test_utf16_is_refused_with_a_clear_message(tj, world):
+    response = upload(tj, "prospect", (HEADER + "tj-edc,X,MX,3364,lead,,es,\r\n").encode("utf-16"))
+    html = response.content.decode()
+    assert "UTF-16" in html and "CSV UTF-8" in html
+    assert response.context.get("confirm_form") is None
+
+
+def test_bad_rows_are_reported_with_row_numbers_and_nothing_is_written(tj, world):
+    content = (
+        HEADER + "tj-edc,Good One,MX,3364,lead,,es,\r\n"
+        "tj-edc,Bad Country,XX,3364,lead,,es,\r\n"
+        "tj-edc,Lost Without Reason,MX,3364,lost,,es,\r\n"
+    ).encode()
+    before = Prospect.objects.count()
+    response = upload(tj, "prospect", content)
+    html = response.content.decode()
+    assert response.context.get("confirm_form") is None
+    assert "XX is not an ISO 3166 alpha-2 country code" in html
+    assert "Say why the prospect was lost." in html
+    result = response.context["result"]
+    assert [row.number for row in result.invalid_rows] == [2, 3]
+    assert "<td>2 </td>" in html and "<td>3 </td>" in html  # the "Row" column
+    assert Prospect.objects.count() == before
+
+
+def test_duplicates_in_the_file_and_in_the_database_are_refused(tj, world):
+    content = (
+        HEADER + "tj-edc,Twin Co,MX,3364,lead,,es,\r\n"
+        "tj-edc,twin co,MX,3364,lead,,es,\r\n"
+        "tj-edc,Tijuana Secret Motors,JP,3364,lead,,es,\r\n"
+    ).encode()
+    response = upload(tj, "prospect", content)
+    html = response.content.decode()
+    assert "The same company and country appear twice in this file." in html
+    assert "already has a prospect with this company and country" in html
+    assert not Prospect.objects.filter(company_name__iexact="twin co").exists()
+
+
+def test_an_id_of_another_partners_prospect_is_refused(tj, world):
+    for pk in (world.sd_prospect.pk, world.shared.pk, 999999):
+        content = (
+            f"id,company_name,country,naics_code,stage,lost_reason,language\r\n"
+            f"{pk},Hijacked,MX,3364,lead,,en\r\n"
+        ).encode()
+        response = upload(tj, "prospect", content)
+        html = response.content.decode()
+        assert response.context.get("confirm_form") is None
+        assert f"No record with id {pk} among yours." in html
+        assert "Falconworks" not in html and "Binational" not in html
+    world.sd_prospect.refresh_from_db()
+    world.shared.refresh_from_db()
+    assert world.sd_prospect.company_name == "Falconworks Biotech"
+    assert world.shared.company_name == "Binational Cables"
+
+
+def test_another_partner_in_the_partner_column_is_refused(tj, world):
+    response = upload(tj, "prospect", (HEADER + "sd-edc,Planted Co,MX,3364,lead,,es,\r\n").encode())
+    assert "sd-edc is not one of yours." in response.content.decode()
+    assert not Prospect.objects.filter(company_name="Planted Co").exists()
+
+
+def test_an_own_id_updates_the_row(tj, world):
+    content = (
+        f"id,company_name,country,naics_code,stage,lost_reason,language\r\n"
+        f"{world.tj_prospect.pk},Tijuana Secret Motors,JP,3364,qualified,,en\r\n"
+    )
+    import_file(tj, "prospect", content.encode())
+    world.tj_prospect.refresh_from_db()
+    assert world.tj_prospect.stage == "qualified"
+    assert world.tj_prospect.stage_changes.filter(to_stage="qualified").exists()
+
+
+def test_formula_cells_are_refused_on_import(tj, world):
+    response = upload(
+        tj,
+        "prospect",
+        (HEADER + 'tj-edc,"=HYPERLINK(""http://x"")",MX,3364,lead,,es,\r\n').encode(),
+    )
+    assert "looks like a spreadsheet formula" in response.content.decode()
+
+
+def test_xlsx_import(tj, world):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(
+        ["partner", "company_name", "country", "naics_code", "stage", "language", "estimated_jobs"]
+    )
+    sheet.append(["tj-edc", "Hangul 한국 Co", "KR", "3344", "lead", "en", 25])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    import_file(tj, "prospect", buffer.getvalue(), name="p.xlsx", fmt=XLSX_FORMAT)
+    assert Prospect.objects.get(company_name="Hangul 한국 Co").estimated_jobs == 25
+
+
+def test_contacts_import_refuses_duplicate_emails_and_others_prospects(tj, world):
+    header = "prospect,name,email,language\r\n"
+    content = (
+        header + f"{world.tj_prospect.pk},Ana Example,ana@example.com,es\r\n"
+        f"{world.tj_prospect.pk},Ana Again,ANA@example.com,es\r\n"
+        f"{world.sd_prospect.pk},Planted,planted@example.com,en\r\n"
+    ).encode()
+    response = upload(tj, "contact", content, name="contacts.csv")
+    html = response.content.decode()
+    assert "The same e-mail appears twice in this file." in html
+    assert f"{world.sd_prospect.pk} is not one of yours." in html
+    assert not Contact.objects.filter(email__iexact="ana@example.com").exists()
+    import_file(
+        tj,
+        "contact",
+        (header + f"{world.tj_prospect.pk},Ana Example,ana@example.com,es\r\n").encode(),
+        name="contacts.csv",
+    )
+    assert world.tj_prospect.contacts.filter(email="ana@example.com").exists()
+
+
+def export(client, model, fmt):
+    page = client.get(reverse(f"admin:promotion_{model}_export"))
+    form = page.context["form"]
+    data = {"format": fmt, "resource": "0"}
+    for name, field in form.fields.items():
+        if name not in data and field.initial is not None and name != "export_items":
+            data[name] = "on" if field.initial is True else field.initial
+    response = client.post(reverse(f"admin:promotion_{model}_export"), data)
+    assert response.status_code == 200, response.content[:2000]
+    return response
+
+
+def test_csv_export_neutralises_formulas_keeps_numbers_and_scope(tj, world):
+    factories.ProspectFactory(
+        partner=world.tj,
+        company_name='=HYPERLINK("http://x/?"&A1)',
+        codename="@SUM(1)",
+        industry="-cmd",
+        notes="\tTabbed",
+        site_needs="+1-2",
+        country="MX",
+        capital_investment=Decimal("-5"),
+        estimated_jobs=7,
+    )
+    response = export(tj, "prospect", "0")
+    text = response.content.decode("utf-8-sig")
+    rows = {row["codename"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert set(rows) == {"Project Osprey", "Project Tern", "'@SUM(1)"}
+    row = rows["'@SUM(1)"]
+    assert row["company_name"] == '\'=HYPERLINK("http://x/?"&A1)'
+    assert row["industry"] == "'-cmd"
+    assert row["notes"] == "'\tTabbed"
+    assert row["site_needs"] == "'+1-2"
+    assert row["capital_investment"].lstrip("'") == row["capital_investment"]
+    assert Decimal(row["capital_investment"]) == Decimal("-5")
+
+
+def test_export_hides_the_company_where_the_share_does(tj, world):
+    share = world.shared.shares.get()
+    share.reveal_identity = False
+    share.save()
+    text = export(tj, "prospect", "0").content.decode("utf-8-sig")
+    assert "Project Tern" in text and "Binational" not in text
+    assert "Falcon" not in text
+
+
+def test_xlsx_export_keeps_numbers_as_numbers(tj, world):
+    factories.ProspectFactory(
+        partner=world.tj,
+        industry="=1+1",
+        country="MX",
+        capital_investment=Decimal("-5"),
+        estimated_jobs=9,
+    )
+    response = export(tj, "prospect", "1")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    rows = [
+        dict(zip(header, [c.value for c in row], strict=True)) for row in sheet.iter_rows(min_row=2)
+    ]
+    row = next(r for r in rows if r["estimated_jobs"] == 9)
+    assert row["industry"] == "'=1+1"
+    assert isinstance(row["capital_investment"], int | float | Decimal)
+    assert row["capital_investment"] == -5
+
+
+def test_neutralise_formula():
+    for value in ("=1", "+1", "-1", "@x", "\tx", "\rx", "\0x"):
+        assert neutralise_formula(value) == "'" + value
+    assert neutralise_formula("plain") == "plain"
+    assert neutralise_formula(-5) == -5
+
+
+def test_the_same_id_twice_is_refused(tj, world):
+    pk = world.tj_prospect.pk
+    content = (
+        f"id,company_name,country,naics_code,stage,lost_reason,language\r\n"
+        f"{pk},Tijuana Secret Motors,JP,3364,qualified,,en\r\n"
+        f"{pk},Tijuana Secret Motors,JP,3364,won,,en\r\n"
+    ).encode()
+    response = upload(tj, "prospect", content)
+    assert f"The id {pk} appears twice in this file." in response.content.decode()
+    world.tj_prospect.refresh_from_db()
+    assert world.tj_prospect.stage == "lead"
+
+
+def test_a_file_that_fails_at_confirmation_writes_nothing(tj, world):
+    content = (
+        HEADER + "tj-edc,First Fine,MX,3364,lead,,es,\r\ntj-edc,Late Clash,MX,3364,lead,,es,\r\n"
+    ).encode()
+    preview = upload(tj, "prospect", content)
+    factories.ProspectFactory(partner=world.tj, company_name="Late Clash", country="MX")
+    response = confirm(tj, "prospect", preview)
+    assert response.status_code == 302
+    assert not Prospect.objects.filter(company_name="First Fine").exists()
+    page = tj.get(response.url)
+    assert "Nothing was imported: rows 2 no longer pass the checks" in page.content.decode()

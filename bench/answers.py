@@ -1,0 +1,97 @@
+"""Benchmark the question matcher on the labelled investor questions.
+
+Run from the repository root:  python bench/answers.py [--verbose] [QUESTIONS.json]
+
+It builds an in-memory SQLite database with the test settings, loads the shipped Cali-Baja
+data set, asks every question of ``tests/answers/questions.json`` (or of the file given;
+``tests/answers/questions_unseen.json`` holds questions written after the matcher was
+tuned, kept out of the tests; ``tests/answers/questions_blind.json`` questions written
+before its method was reworked and never tuned on) and prints the top-1
+topic accuracy on answerable questions, the share of out-of-scope questions declined, the
+time per question (median and 95th percentile, matcher already built) and the database
+queries per question.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "tests" / "answers" / "questions.json"
+
+
+def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from promotion.models import Region
+    from promotion.services.answers import answer_question
+    from promotion.services.datasets import dataset_load
+
+    verbose = "--verbose" in argv or "-v" in argv
+    paths = [a for a in argv if not a.startswith("-")]
+    source = Path(paths[0]) if paths else QUESTIONS
+    call_command("migrate", verbosity=0)
+    dataset_load(name="calibaja")
+    region = Region.objects.get(slug="calibaja")
+    questions = json.loads(source.read_text(encoding="utf-8"))
+
+    with CaptureQueriesContext(connection) as build:
+        answer_question(region=region, text="warm up", language="en")
+
+    timings: list[float] = []
+    queries = 0
+    right = answerable = declined = out_of_scope = 0
+    for item in questions:
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            answer = answer_question(region=region, text=item["question"], language=None)
+            timings.append(time.perf_counter() - start)
+        queries += len(captured)
+        got = answer.topic.slug if answer.answered and answer.topic else None
+        if item["topic"] is None:
+            out_of_scope += 1
+            declined += not answer.answered
+            ok = not answer.answered
+        else:
+            answerable += 1
+            right += got == item["topic"]
+            ok = got == item["topic"]
+        if verbose and not ok:
+            print(
+                f"MISS {item['question']!r}: expected {item['topic']}, got {got} "
+                f"({answer.topic.slug if answer.topic else None}, {answer.confidence})"
+            )
+
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
+    print(f"questions: {len(questions)} ({answerable} answerable, {out_of_scope} out of scope)")
+    print(f"top-1 topic accuracy (answerable): {right / answerable:.1%} ({right}/{answerable})")
+    print(
+        f"out-of-scope declined: {declined / max(out_of_scope, 1):.1%} ({declined}/{out_of_scope})"
+    )
+    print(
+        f"time per question: median {statistics.median(timings) * 1000:.3f} ms, "
+        f"p95 {p95 * 1000:.3f} ms"
+    )
+    print(
+        f"queries per question: {queries / len(questions):.2f} "
+        f"(building the matcher once: {len(build)})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,775 @@
+"""Question matchers: from an investor's question to one topic and the facts that answer it.
+
+``PROMOTION["ANSWER_MATCHER"]`` names the class. A matcher is built once per snapshot of a
+region's data (``promotion.answering.knowledge.Knowledge``) and then answers any number of
+questions without touching the database; ``promotion.answering.cache`` rebuilds it when the
+data changes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from promotion.answering.knowledge import FactEntry, Knowledge, PlaceEntry
+from promotion.answering.text import (
+    GENERAL_WORDS,
+    STOP_WORDS,
+    deletions,
+    detect_language,
+    edit_distance,
+    stem,
+    typo_allowance,
+    words,
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a matcher found in a question.
+
+    ``topic_id`` is None when the question is about none of the topics. ``facts`` are the
+    region's published facts of that topic that answer it, best first; empty when none
+    does. ``confidence`` runs from 0 to 1.
+    """
+
+    topic_id: int | None
+    confidence: float
+    facts: tuple[FactEntry, ...] = ()
+    place_ids: tuple[int, ...] = ()
+
+
+class BaseMatcher:
+    """The extension point behind ``PROMOTION["ANSWER_MATCHER"]``.
+
+    Subclasses take the snapshot in ``__init__`` (index it there: the instance is cached and
+    reused for every question until the data changes) and implement ``match()``. They must
+    only return facts of ``knowledge`` (all published) that belong to the returned topic,
+    and must return ``Match(topic_id=None, confidence=...)`` rather than guess.
+    """
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+
+    def match(self, *, text: str, language: str) -> Match:
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class _Phrase:
+    stems: tuple[str, ...]
+    weight: float  # what matching it says for the topics together
+    topics: dict[int, float]  # its weight split between the topics that share it
+
+
+@dataclass(slots=True)
+class _Token:
+    word: str  # folded surface form
+    stem: str
+    capitalized: bool
+    sentence_start: bool
+    after: str  # the word before it, stop words included, articles and possessives skipped
+    known: float = 0.0  # how sure we are the word belongs to the region's vocabulary
+    fuzzy: bool = False
+    place: bool = False
+    used: bool = False  # consumed by an alias phrase
+    general: bool = False  # a general word: counts neither for nor against the question
+    modifier: bool = False  # part of a hyphenated compound before another word
+    focus: bool = False  # the first word after "how", "cuánto"..., stop words skipped
+
+
+@dataclass
+class _Analysis:
+    tokens: list[_Token]
+    scores: dict[int, float] = field(default_factory=dict)
+    support: dict[int, float] = field(default_factory=dict)  # unsplit evidence per topic
+    place_ids: set[int] = field(default_factory=set)
+    foreign_place: bool = False
+
+
+# Words after which an unknown, capitalised word most likely names a place we hold no fact
+# on ("in Brazil", "de Argentina"). Not "to" or "from": "flights to Asia" is about flights.
+_LOCATIVE = frozenset("in en on at of de del near cerca within inside dentro".split())
+# Words that open a complement: what follows them qualifies the question's subject rather
+# than being it ("rent for industrial space", "wifi in the industrial parks").
+_COMPLEMENT = _LOCATIVE | frozenset(
+    "for para from desde with con under bajo to into hacia through por a".split()
+)
+# Words after which a question names what it asks about.
+_INTERROGATIVE = frozenset(
+    "how what which whats que cual cuales cuanto cuanta cuantos cuantas tan many much".split()
+)
+# Words before where something goes or comes from ("flights to Asia", "desde China").
+_DIRECTIONAL = _LOCATIVE | frozenset("to a from desde hacia into al".split())
+_SPANISH_ARTICLES = frozenset("el la los las un una unos unas".split())
+# Names of the countries a region's places lie in, as questions write them.
+_COUNTRY_NAMES = {"US": "usa america american estadounidense", "MX": "mexico mexican mexicano"}
+# Skipped when looking for the word before another.
+_ARTICLES = frozenset(
+    "the a an this that these those my our your their its el la los las un una unos unas "
+    "este esta estos estas ese esa mi mis nuestro nuestra nuestros nuestras su sus tu tus".split()
+)
+# Generic words of place names, dropped to match "San Diego" for "San Diego County".
+_PLACE_KIND_WORDS = frozenset(
+    "county condado municipality municipio city ciudad state estado of de del la las los el".split()
+)
+
+
+class AliasMatcher(BaseMatcher):
+    """Match questions against the topics' aliases and names, in English and Spanish.
+
+    How a question is read:
+
+    1. Words are folded (lower case, no accents, no ¿ ¡ or apostrophes), stop words of
+       both languages dropped and the rest lightly stemmed, so "¿Cuántos ingenieros?",
+       "cuantos ingeniero" and "engineers" reduce to "ingenier"/"engineer".
+    2. A word unknown to the region's vocabulary is corrected to the nearest alias, place
+       or fact word within a length-aware number of typing errors ("wify", "enginers");
+       alias and place words win ties, and a correction counts as known by how few errors
+       per letter it needed.
+    3. Place names ("Mexicali", "Rosarito" for "Playas de Rosarito") are set aside: they
+       choose facts, not topics.
+    4. Alias phrases (and topic names) are matched longest first ("port of entry" before
+       "port"), in order, allowing one extra word inside ("trucks from Mexicali cross"
+       matches "trucks cross"). A phrase scores for its topics: more when longer, less
+       when several topics share it, less inside a complement ("rent *for industrial
+       space*") or a hyphenated modifier ("*deep-water* port"), more when it is the first
+       word after "how", "which", "cuánto", "qué tan" ("How *safe* are the industrial
+       parks?"), a little less the later it comes, and a topic's further phrases with
+       diminishing returns. Words of the topics' facts (split between topics by their
+       BM25 term weight, see ``_term_evidence``), of what the facts are about ("UABC")
+       and of the topics' descriptions add weaker evidence: that is how the region's own
+       data widens the vocabulary.
+    5. The question is declined when the evidence for its best topic is weak, when too
+       few of its words belong to the region's vocabulary ("Can you recommend a dentist?",
+       "How much does a Tesla cost?"), or when it names a place the region knows nothing
+       of ("population of Brazil", "a flight to Cancun"), unless it also names one of the
+       region's places, next to which the other is an origin or a destination ("ships
+       from Asia to Ensenada").
+
+    Facts of the chosen topic are then ranked as ``rank_facts`` says. Every weight below
+    is a class attribute, so a subclass named in ``PROMOTION["ANSWER_MATCHER"]`` can tune
+    it.
+    """
+
+    # Evidence weights.
+    ALIAS_WEIGHT = 1.0
+    NAME_WEIGHT = 1.0
+    DESCRIPTION_WEIGHT = 0.3
+    FACT_WORD_WEIGHT = 0.35
+    FACT_EVIDENCE = "bm25"  # or "share": each word's weight split by the topics' counts
+    BM25_K1 = 1.2
+    BM25_B = 0.75
+    FUZZY_FACTOR = 0.75
+    FUZZY_KNOWN = 0.6  # how known a corrected word is, at least...
+    FUZZY_ERROR_COST = 1.0  # ...and at most 1 - this x errors per letter
+    FUZZY_FACT_WORDS = True  # correct misspellings to the facts' words too
+    FUZZY_FACT_EVIDENCE = True  # a corrected word counts as weaker evidence of its topics
+    COMPLEMENT_FACTOR = 0.6  # a phrase inside a complement ("for industrial space")
+    TIE_BREAK_FACTOR = 0.25
+    LENGTH_BONUS = 0.3  # per extra word of an alias phrase
+    REDUCED_ALIAS_FACTOR = 0.5
+    SUBJECT_WEIGHT = 0.8  # a word of the name of what facts are about ("UABC", "CBX")
+    POSITION_DECAY = 0.15
+    FOCUS_FACTOR = 1.35  # a phrase that is the first word after "how", "which", "cuánto"...
+    REPEAT_FACTOR = 0.5
+    MAX_GAP = 1  # extra words allowed between the words of an alias phrase
+    # Decisions.
+    MIN_SCORE = 0.5  # evidence the best topic needs (one alias is 1.0)
+    MIN_COVERAGE = 0.5  # share of the question's words the region's vocabulary knows...
+    STRONG_SUPPORT = 1.6  # ...halved when the evidence is at least this strong
+    UNKNOWN_WORD_WEIGHT = 0.75  # how much an unknown word counts against the question
+    UNKNOWN_NAME_WEIGHT = 1.25  # an unknown capitalised name ("a Tesla")
+    UNKNOWN_PLACE_WEIGHT = 2.0  # an unknown word after "in", "of", "en"...
+    ORIGIN_WEIGHT = 0.5  # an unknown name after "to", "from", "a"... next to one of our places
+    MIN_CONFIDENCE = 0.25
+    FOREIGN_PLACE_NEEDS_NO_OWN_PLACE = True
+    # Facts.
+    MAX_FACTS = 5
+    SPECIFIC_WEIGHT = 2.0
+    GENERAL_WORD_FACTOR = 0.3
+    ALIAS_WORD_WEIGHT = 1.5
+    PLACE_BONUS = 1.5
+    OTHER_PLACE_PENALTY = 0.3
+    ABOUT_PLACE_BONUS = 0.25  # a fact about the asked place, beyond naming it
+    DEMOTED_PENALTY = 0.75  # an attributed quote or a low-authority source
+    KEEP_RATIO = 0.5
+    # How much a fact's source and kind count when nothing else tells facts apart.
+    AUTHORITY_RANK = {"official": 1.0, "research": 0.8, "press": 0.6, "secondary": 0.4}
+    KIND_RANK = {"figure": 1.0, "statement": 0.8, "event": 0.7, "quote": 0.3}
+    # Facts that rank below any other fact that answers as well.
+    DEMOTED_KINDS = frozenset({"quote"})
+    DEMOTED_AUTHORITIES = frozenset({"low"})
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        super().__init__(knowledge)
+        self.topics = {topic.id: topic for topic in knowledge.topics}
+        self._phrases: dict[str, list[_Phrase]] = defaultdict(list)
+        self._alias_stems: set[str] = set()
+        self._surface: dict[str, str] = {}  # a known alias or place word -> its stem
+        self._known: set[str] = set()
+        self._fuzzy_cache: dict[str, tuple[str, float] | None] = {}
+        self._build_phrases()
+        self._build_places(knowledge.places)
+        self._build_facts(knowledge.facts)
+        self._split_shared_phrases()
+        self._build_fuzzy_index()
+
+    # ----------------------------------------------------------------- indexing
+
+    def _content(self, text: str) -> list[str]:
+        return [w.text for w in words(text) if w.text not in STOP_WORDS]
+
+    def _build_phrases(self) -> None:
+        weighted: dict[tuple[str, ...], Counter[int]] = defaultdict(Counter)
+        described: dict[str, Counter[int]] = defaultdict(Counter)
+        for topic in self.knowledge.topics:
+            texts = [(text, self.ALIAS_WEIGHT) for _, text in topic.aliases]
+            texts += [(topic.name_en, self.NAME_WEIGHT), (topic.name_es, self.NAME_WEIGHT)]
+            for text, weight in texts:
+                content = self._content(text)
+                if not content:
+                    continue
+                if len(content) == 1 and len(words(text)) > 1:
+                    # "it services" kept only "services": it says less than it did.
+                    weight *= self.REDUCED_ALIAS_FACTOR
+                stems = tuple(stem(w) for w in content)
+                weighted[stems][topic.id] = max(weighted[stems][topic.id], weight)
+                for word, word_stem in zip(content, stems, strict=True):
+                    self._surface.setdefault(word, word_stem)
+                # "wi-fi" is also written "wifi".
+                if len(content) > 1 and min(len(w) for w in content) <= 2:
+                    joined = "".join(content)
+                    weighted[(stem(joined),)][topic.id] = weight
+                    self._surface.setdefault(joined, stem(joined))
+            for text in (topic.description_en, topic.description_es):
+                for word in self._content(text):
+                    described[stem(word)][topic.id] += 1
+        self._topic_stems: dict[int, set[str]] = defaultdict(set)
+        for stems, topics in weighted.items():
+            for topic_id in topics:
+                self._topic_stems[topic_id].update(stems)
+            length = 1.0 + self.LENGTH_BONUS * (len(stems) - 1)
+            weight = max(topics.values()) * length
+            phrase = _Phrase(stems, weight, {t: w * length for t, w in topics.items()})
+            self._phrases[stems[0]].append(phrase)
+            self._alias_stems.update(stems)
+        for candidates in self._phrases.values():
+            candidates.sort(key=lambda p: -len(p.stems))
+        self._lengths = sorted(
+            {len(p.stems) for ps in self._phrases.values() for p in ps}, reverse=True
+        )
+        self._described = {
+            s: {t: self.DESCRIPTION_WEIGHT * n / sum(c.values()) for t, n in c.items()}
+            for s, c in described.items()
+        }
+        self._known |= self._alias_stems | set(self._described)
+
+    def _build_places(self, places: tuple[PlaceEntry, ...]) -> None:
+        variants: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        last_words: dict[str, set[int]] = defaultdict(set)
+        for place in places:
+            for text in (place.name, place.slug.replace("-", " ")):
+                folded = [w.text for w in words(text) if w.text not in STOP_WORDS]
+                variants[tuple(stem(w) for w in folded)].add(place.id)
+                core = [w for w in folded if w not in _PLACE_KIND_WORDS]
+                if core:
+                    variants[tuple(stem(w) for w in core)].add(place.id)
+                    if len(core[-1]) >= 5:
+                        last_words[stem(core[-1])].add(place.id)
+                for word in folded:
+                    self._surface.setdefault(word, stem(word))
+        self._place_stems = {stem(w) for p in places for w in self._content(p.name)}
+        # Every word of a name the region knows: its places, their states and countries,
+        # the region itself, and (added with the facts) what its facts are about.
+        names = [self.knowledge.region_name]
+        for place in places:
+            names += [place.name, place.admin_area, _COUNTRY_NAMES.get(place.country, "")]
+        self._region_names = {stem(w) for text in names for w in self._content(text)}
+        # And their initials: "BC" for Baja California, "SD" for San Diego.
+        for text in names:
+            content = self._content(text)
+            if len(content) > 1:
+                self._region_names.add("".join(w[0] for w in content))
+        self._known |= self._region_names
+        for word_stem, ids in last_words.items():
+            if len(ids) == 1:  # "Rosarito" for "Playas de Rosarito", unless ambiguous
+                variants[(word_stem,)] |= ids
+        self._places: dict[str, list[tuple[tuple[str, ...], frozenset[int]]]] = defaultdict(list)
+        for stems, ids in variants.items():
+            if stems:
+                self._places[stems[0]].append((stems, frozenset(ids)))
+                self._known.update(stems)
+        for candidates in self._places.values():
+            candidates.sort(key=lambda p: -len(p[0]))
+        for word in words(self.knowledge.region_name):
+            self._known.add(stem(word.text))
+
+    def _find_places(self, stems: list[str]) -> tuple[set[int], set[int]]:
+        """Places named in a sequence of stems: (place ids, positions they cover)."""
+        found: set[int] = set()
+        covered: set[int] = set()
+        i = 0
+        while i < len(stems):
+            for phrase, ids in self._places.get(stems[i], ()):
+                if tuple(stems[i : i + len(phrase)]) == phrase:
+                    found |= ids
+                    covered.update(range(i, i + len(phrase)))
+                    i += len(phrase) - 1
+                    break
+            i += 1
+        return found, covered
+
+    def _build_facts(self, facts: tuple[FactEntry, ...]) -> None:
+        self._facts_by_topic: dict[int, list[FactEntry]] = defaultdict(list)
+        self._topic_frequency: dict[int, Counter[str]] = defaultdict(Counter)
+        self._fact_stems: dict[int, frozenset[str]] = {}
+        self._fact_places: dict[int, frozenset[int]] = {}
+        self._fact_words: set[str] = set()
+        document_frequency: Counter[str] = Counter()
+        per_topic: dict[str, Counter[int]] = defaultdict(Counter)
+        per_subject: dict[str, Counter[int]] = defaultdict(Counter)
+        subjects_named: dict[str, set[str]] = defaultdict(set)
+        for fact in facts:
+            for topic_id in fact.topic_ids:
+                self._facts_by_topic[topic_id].append(fact)
+            text = " ".join(
+                [fact.text_en, fact.text_es, fact.unit_en, fact.unit_es, fact.subject_name]
+            )
+            content = self._content(text)
+            self._fact_words.update(w for w in content if len(w) >= 5 and w.isalpha())
+            stems = [stem(w) for w in content]
+            subject = {stem(w) for w in self._content(fact.subject_name)}
+            self._region_names.update(subject)
+            for word_stem in subject - self._place_stems:
+                subjects_named[word_stem].add(fact.subject_name)
+                for topic_id in fact.topic_ids:
+                    per_subject[word_stem][topic_id] += 1
+            unique = frozenset(stems)
+            self._fact_stems[fact.id] = unique
+            for topic_id in fact.topic_ids:
+                self._topic_frequency[topic_id].update(unique)
+            named, _ = self._find_places(stems)
+            if fact.locality_id is not None:
+                named.add(fact.locality_id)
+            self._fact_places[fact.id] = frozenset(named)
+            document_frequency.update(unique)
+            for word_stem in unique:
+                for topic_id in fact.topic_ids:
+                    per_topic[word_stem][topic_id] += 1
+        total = max(len(facts), 1)
+        self._idf = {s: math.log(1 + total / n) for s, n in document_frequency.items()}
+        self._default_idf = math.log(1 + total)
+        self._fact_evidence = self._term_evidence(per_topic)
+        self._subject_evidence = {
+            s: {t: self.SUBJECT_WEIGHT * n / sum(c.values()) for t, n in c.items()}
+            for s, c in per_subject.items()
+            # Only a word of one or two names ("UABC", "CBX"), not "development" or
+            # "international", which many names share.
+            if s not in STOP_WORDS and s not in GENERAL_WORDS and len(subjects_named[s]) <= 2
+        }
+        self._known |= set(document_frequency)
+        self._prior = {
+            fact.id: (
+                self.AUTHORITY_RANK.get(fact.source.authority, 0.0)
+                + self.KIND_RANK.get(fact.kind, 0.5)
+            )
+            / 2
+            for fact in facts
+        }
+        self._demoted = {
+            fact.id: fact.kind in self.DEMOTED_KINDS
+            or fact.source.authority in self.DEMOTED_AUTHORITIES
+            for fact in facts
+        }
+
+    def _term_evidence(self, per_topic: dict[str, Counter[int]]) -> dict[str, dict[int, float]]:
+        """What each word of the facts says for the topics, from the facts alone.
+
+        Each topic is one document: the facts filed under it, in both languages. A word's
+        ``FACT_WORD_WEIGHT`` is split between the topics whose facts use it, by its BM25
+        term weight in each: more the more of the topic's facts use it, with diminishing
+        returns and relative to the topic's size, so that a topic with many facts does not
+        take every word it shares with a small one. (``FACT_EVIDENCE = "share"`` splits by
+        the raw counts instead.)
+        """
+        if self.FACT_EVIDENCE == "share":
+            return {
+                s: {t: self.FACT_WORD_WEIGHT * n / sum(c.values()) for t, n in c.items()}
+                for s, c in per_topic.items()
+            }
+        sizes = {t: len(f) for t, f in self._facts_by_topic.items()}
+        average = sum(sizes.values()) / max(len(sizes), 1)
+        k1, b = self.BM25_K1, self.BM25_B
+        evidence: dict[str, dict[int, float]] = {}
+        for word_stem, counts in per_topic.items():
+            weights = {
+                t: n * (k1 + 1) / (n + k1 * (1 - b + b * sizes[t] / average))
+                for t, n in counts.items()
+            }
+            total = sum(weights.values())
+            if total > 0:
+                evidence[word_stem] = {
+                    t: self.FACT_WORD_WEIGHT * w / total for t, w in weights.items()
+                }
+        return evidence
+
+    def _split_shared_phrases(self) -> None:
+        """Split the weight of a phrase several topics share ("immex") between them, by
+        how much each topic's facts use its words, half of it evenly."""
+        for candidates in self._phrases.values():
+            for phrase in candidates:
+                if len(phrase.topics) < 2:
+                    continue
+                use = {
+                    t: sum(self._fact_evidence.get(s, {}).get(t, 0.0) for s in phrase.stems)
+                    for t in phrase.topics
+                }
+                total = sum(use.values()) or 1.0
+                n = len(phrase.topics)
+                phrase.topics = {
+                    t: w * (0.5 / n + 0.5 * use[t] / total) if any(use.values()) else w / n
+                    for t, w in phrase.topics.items()
+                }
+
+    def _build_fuzzy_index(self) -> None:
+        self._deletes: dict[str, set[str]] = defaultdict(set)
+        vocabulary = dict(self._surface)
+        if self.FUZZY_FACT_WORDS:
+            # The words of the facts and topic descriptions too, so that a misspelt word
+            # the facts use ("desalinaton") is still read, if only as weaker evidence.
+            for word in self._fact_words:
+                vocabulary.setdefault(word, stem(word))
+        for word_stem in list(self._surface.values()):
+            vocabulary.setdefault(word_stem, word_stem)
+        self._vocabulary = vocabulary
+        for word in vocabulary:
+            for deleted in deletions(word, typo_allowance(word)):
+                self._deletes[deleted].add(word)
+
+    # ----------------------------------------------------------------- reading
+
+    def _correct(self, word: str) -> tuple[str, float] | None:
+        """The stem of the vocabulary word nearest to ``word``, if near enough, and how
+        sure the correction is.
+
+        Among words equally near, an alias or place word wins over a word only the facts
+        use, then the longer. The surer the correction the fewer errors per letter: one
+        typing error in "poopulation" leaves little doubt, one in "fligt" more.
+        """
+        if word in self._fuzzy_cache:
+            return self._fuzzy_cache[word]
+        best: tuple[int, bool, int, str] | None = None
+        allowance = typo_allowance(word)
+        if allowance and word.isalpha():
+            candidates: set[str] = set()
+            for deleted in deletions(word, allowance):
+                candidates |= self._deletes.get(deleted, set())
+            for candidate in candidates:
+                if candidate[0] != word[0]:
+                    continue
+                limit = min(allowance, typo_allowance(candidate))
+                distance = edit_distance(word, candidate, limit)
+                if distance <= limit:
+                    rank = (distance, candidate not in self._surface, -len(candidate), candidate)
+                    if best is None or rank < best:
+                        best = rank
+        result = None
+        if best is not None:
+            sureness = 1.0 - self.FUZZY_ERROR_COST * best[0] / max(len(word), len(best[3]))
+            result = (self._vocabulary[best[3]], max(self.FUZZY_KNOWN, sureness))
+        if len(self._fuzzy_cache) > 20_000:
+            self._fuzzy_cache.clear()
+        self._fuzzy_cache[word] = result
+        return result
+
+    def _tokens(self, text: str) -> list[_Token]:
+        found = words(text)
+        tokens: list[_Token] = []
+        previous = ""
+        asked = False
+        spanish = "a" in (w.text for w in found) and detect_language(text) == "es"
+        i = 0
+        while i < len(found):
+            word = found[i]
+            text_ = word.text
+            # "wi fi" -> "wifi" when only the joined form is known.
+            if i + 1 < len(found):
+                joined = text_ + found[i + 1].text
+                if joined in self._surface and text_ not in self._surface:
+                    text_ = joined
+                    i += 1
+            i += 1
+            if text_ in _INTERROGATIVE:
+                asked = True
+            if text_ in STOP_WORDS or text_.isdigit():
+                if (
+                    text_ == "a"
+                    and i < len(found)
+                    and (found[i].text in _SPANISH_ARTICLES or spanish)
+                ):
+                    # Spanish "a los parques", "vuelos a Asia": a preposition, not an article.
+                    previous = "a"
+                elif text_ not in _ARTICLES:
+                    previous = text_
+                continue
+            token = _Token(text_, stem(text_), word.capitalized, word.sentence_start, previous)
+            token.focus = asked
+            asked = False
+            token.modifier = word.modifier
+            # A general adjective does not end a complement: "in the *new* border
+            # crossing" is still inside "in ...".
+            if not (text_ in GENERAL_WORDS and previous in _COMPLEMENT):
+                previous = text_
+            if token.stem in self._alias_stems:
+                token.known = 1.0
+            elif text_ in GENERAL_WORDS:
+                token.general = True
+            elif token.stem in self._known:
+                token.known = 0.8
+            else:
+                correction = self._correct(text_)
+                if correction is None and len(token.stem) >= 6:
+                    correction = self._correct(token.stem)
+                # A capitalised word inside a sentence is a name: only a place name may
+                # correct it ("Mexicalli"), not a common word ("Marte" is not "marca").
+                if correction is not None and (
+                    not word.capitalized
+                    or word.sentence_start
+                    or correction[0] in self._place_stems
+                ):
+                    token.stem, token.known = correction
+                    token.fuzzy = True
+            tokens.append(token)
+        return tokens
+
+    def _analyse(self, text: str) -> _Analysis:
+        tokens = self._tokens(text)
+        analysis = _Analysis(tokens)
+        stems = [t.stem for t in tokens]
+        analysis.place_ids, covered = self._find_places(stems)
+        for position in covered:
+            tokens[position].place = tokens[position].used = True
+            tokens[position].known = 1.0
+        scores: dict[int, float] = defaultdict(float)
+        support: dict[int, float] = defaultdict(float)
+        hits: dict[int, list[float]] = defaultdict(list)
+        # Alias phrases, longest first; a word serves one phrase only.
+        for length in self._lengths:
+            for i, token in enumerate(tokens):
+                if token.used:
+                    continue
+                for phrase in self._phrases.get(token.stem, ()):
+                    if len(phrase.stems) != length:
+                        continue
+                    positions = self._phrase_positions(tokens, i, phrase.stems)
+                    if positions is None:
+                        continue
+                    factor = self.FUZZY_FACTOR if any(tokens[p].fuzzy for p in positions) else 1.0
+                    # Inside a complement, a phrase says less about what is asked, but no
+                    # less that the question is about the region.
+                    rank = self.COMPLEMENT_FACTOR if tokens[i].after in _COMPLEMENT else 1.0
+                    if all(tokens[p].modifier for p in positions):
+                        rank *= self.COMPLEMENT_FACTOR
+                    # The first word after "how", "which", "cuánto", "qué tan"... is what
+                    # is asked: "How *safe* are the industrial parks?", "¿Cuánto *cuesta*
+                    # la mano de obra?", "How much is being *invested* in the crossing?".
+                    if tokens[i].focus:
+                        rank *= self.FOCUS_FACTOR
+                    # The subject of a question tends to come first ("Which colleges train
+                    # engineers?" is about colleges).
+                    rank /= 1.0 + self.POSITION_DECAY * sum(1 for t in tokens[:i] if t.used)
+                    for topic_id, weight in phrase.topics.items():
+                        hits[topic_id].append(weight * factor * rank)
+                        support[topic_id] += phrase.weight * factor
+                    for p in positions:
+                        tokens[p].used = True
+                    break
+        # A topic's best phrase counts fully, each further one less: a topic with many
+        # aliases ("customs", "Otay Mesa") does not win by their number alone.
+        for topic_id, values in hits.items():
+            values.sort(reverse=True)
+            scores[topic_id] += sum(v * self.REPEAT_FACTOR**n for n, v in enumerate(values))
+        # Weaker evidence: words of the topics' descriptions and facts; for a word that
+        # an alias already took, only enough to break ties.
+        for token in tokens:
+            if token.place or (token.fuzzy and not self.FUZZY_FACT_EVIDENCE):
+                continue
+            factor = self.TIE_BREAK_FACTOR if token.used else 1.0
+            if token.fuzzy:
+                factor *= self.FUZZY_FACTOR
+            for evidence in (self._described, self._fact_evidence, self._subject_evidence):
+                for topic_id, weight in evidence.get(token.stem, {}).items():
+                    scores[topic_id] += weight * factor
+                    support[topic_id] += weight * factor
+        analysis.scores = dict(scores)
+        analysis.support = dict(support)
+        # A capitalised name after "in", "of", "en"... that is none of the region's names
+        # nor a topic's word: another place ("population of Canada", even when a fact
+        # mentions exports to Canada). A name the facts use that runs on into more
+        # capitalised words ("del Departamento de Estado") is an institution, not a place.
+        for n, token in enumerate(tokens):
+            if (
+                token.capitalized
+                and not token.sentence_start
+                and token.after in _LOCATIVE
+                and not token.place
+                and token.stem not in self._region_names
+                and not token.used
+                and (token.known == 0 or not (n + 1 < len(tokens) and tokens[n + 1].capitalized))
+            ):
+                analysis.foreign_place = True
+        # ...unless the question also names one of the region's places: then the other
+        # place is where goods come from or go to, or what ours is compared with ("ships
+        # from Asia to Ensenada", "the Port of San Diego instead of Long Beach").
+        if analysis.place_ids and self.FOREIGN_PLACE_NEEDS_NO_OWN_PLACE:
+            analysis.foreign_place = False
+        return analysis
+
+    def _phrase_positions(
+        self, tokens: list[_Token], start: int, stems: tuple[str, ...]
+    ) -> list[int] | None:
+        positions = [start]
+        i = start
+        for wanted in stems[1:]:
+            for j in range(i + 1, min(i + 2 + self.MAX_GAP, len(tokens))):
+                if not tokens[j].used and tokens[j].stem == wanted:
+                    positions.append(j)
+                    i = j
+                    break
+            else:
+                return None
+        return positions
+
+    def _coverage(self, analysis: _Analysis) -> float:
+        counted = [t for t in analysis.tokens if not (t.place or t.general)]
+        if not counted:
+            return 0.0
+        weight = total = 0.0
+        for token in counted:
+            w = 1.0
+            if token.known == 0:
+                # An unknown name ("a Tesla", "the Mundial") or an unknown word right after
+                # "in", "of"... reads as a place or thing the region has nothing on; an
+                # unknown common word ("providers") says less.
+                named = token.capitalized and not token.sentence_start
+                if named and token.after in _DIRECTIONAL and analysis.place_ids:
+                    # Where goods or people go or come from, when the question also
+                    # names one of our places ("flights from Tijuana to Asia").
+                    w = self.ORIGIN_WEIGHT
+                elif token.after in _LOCATIVE or (named and token.after in _DIRECTIONAL):
+                    # "population of Brazil", "a cheap flight to Cancun".
+                    w = self.UNKNOWN_PLACE_WEIGHT
+                elif named:
+                    w = self.UNKNOWN_NAME_WEIGHT
+                else:
+                    w = self.UNKNOWN_WORD_WEIGHT
+            weight += w
+            total += w * token.known
+        return total / weight
+
+    def match(self, *, text: str, language: str) -> Match:
+        analysis = self._analyse(text)
+        place_ids = tuple(sorted(analysis.place_ids))
+        if not analysis.scores:
+            return Match(topic_id=None, confidence=0.0, place_ids=place_ids)
+        ranked = sorted(analysis.scores.items(), key=lambda item: (-item[1], item[0]))
+        topic_id, best = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        coverage = self._coverage(analysis)
+        support = analysis.support.get(topic_id, best)
+        strength = 1.0 - math.exp(-1.5 * support)
+        margin = best / (best + second)
+        confidence = round(strength * margin * math.sqrt(coverage), 3)
+        if analysis.foreign_place:
+            confidence = round(confidence * coverage / 2, 3)
+        # Strong evidence for the topic (a long alias, or several) outweighs a few words
+        # the region does not know ("my inbound components from Asia").
+        floor = self.MIN_COVERAGE if support < self.STRONG_SUPPORT else self.MIN_COVERAGE / 2
+        if (
+            support < self.MIN_SCORE
+            or coverage < floor
+            or confidence < self.MIN_CONFIDENCE
+            or analysis.foreign_place
+        ):
+            return Match(topic_id=None, confidence=confidence, place_ids=place_ids)
+        facts = self.rank_facts(topic_id=topic_id, analysis=analysis)
+        return Match(topic_id=topic_id, confidence=confidence, facts=facts, place_ids=place_ids)
+
+    # ----------------------------------------------------------------- facts
+
+    def rank_facts(self, *, topic_id: int, analysis: _Analysis) -> tuple[FactEntry, ...]:
+        """The topic's facts that answer the question, best first.
+
+        The question's *specific* words (neither a place nor taken by the alias that chose
+        the topic: "wait" in "How long is the wait at Otay Mesa?"; general words count a
+        little) select the facts when some facts have them: only those are returned.
+        Otherwise the question asks about the topic as a whole and its best facts are
+        returned. Either way facts rank higher when they name the alias words (the more so
+        the fewer of the topic's facts do: "engineers" among talent facts says more than
+        "internet" among connectivity facts) and when they are about or name the asked
+        place (about it more than only naming it). An attributed quote or a fact from a
+        low-authority source ranks below any other fact that answers as well. Among facts
+        that answer equally well, the most recent comes first, then the one with the more
+        authoritative source and kind.
+        """
+        facts = self._facts_by_topic.get(topic_id, ())
+        if not facts:
+            return ()
+        specific = {
+            t.stem: self._idf[t.stem] * (self.GENERAL_WORD_FACTOR if t.general else 1.0)
+            for t in analysis.tokens
+            if not (t.place or t.used) and t.stem in self._idf
+        }
+        specific_total = sum(specific.values())
+        # Alias words, each weighted by the share of the topic's facts that lack it.
+        frequency = self._topic_frequency[topic_id]
+        aliased = {
+            t.stem: 1.0 - frequency[t.stem] / len(facts)
+            for t in analysis.tokens
+            if t.used and not t.place
+        }
+        aliased_count = max(len(aliased), 1)
+        scored = []
+        for fact in facts:
+            stems = self._fact_stems[fact.id]
+            specific_share = (
+                sum(w for s, w in specific.items() if s in stems) / specific_total
+                if specific_total
+                else 0.0
+            )
+            alias_share = sum(w for s, w in aliased.items() if s in stems) / aliased_count
+            score = self.SPECIFIC_WEIGHT * specific_share + self.ALIAS_WORD_WEIGHT * alias_share
+            named = self._fact_places[fact.id]
+            if analysis.place_ids:
+                if named & analysis.place_ids:
+                    # Fully for a fact that uses the topic's own words ("fiber" for
+                    # connectivity), half for one that only names the place; a little
+                    # more for a fact *about* the place than for one that mentions it.
+                    on_topic = not stems.isdisjoint(self._topic_stems[topic_id])
+                    score += self.PLACE_BONUS * (1.0 if on_topic else 0.5)
+                    if fact.locality_id in analysis.place_ids:
+                        score += self.ABOUT_PLACE_BONUS
+                elif named:
+                    score -= self.OTHER_PLACE_PENALTY
+            if self._demoted[fact.id]:
+                # An attributed quote or a low-authority source ranks below a sourced
+                # figure or statement that answers as well.
+                score -= self.DEMOTED_PENALTY
+            scored.append((specific_share, round(score, 2), fact))
+        best_specific = max(item[0] for item in scored)
+        if best_specific > 0:
+            floor = best_specific * self.KEEP_RATIO
+            scored = [item for item in scored if item[0] >= floor]
+        # Among facts that answer equally well, the most recent first, then the more
+        # authoritative source and kind.
+        scored.sort(
+            key=lambda item: (
+                -item[1],
+                -item[2].as_of.toordinal(),
+                -self._prior[item[2].id],
+                item[2].key,
+            )
+        )
+        return tuple(fact for _, _, fact in scored[: self.MAX_FACTS])

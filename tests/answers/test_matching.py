@@ -1,0 +1,227 @@
+"""Each kind of phrasing, in English and Spanish, against a small region built with factories."""
+
+from __future__ import annotations
+
+import pytest
+
+from promotion.answering.text import deletions
+from promotion.services.answers import answer_question
+
+
+def ask(world, text: str, language: str | None = None):
+    return answer_question(region=world.region, text=text, language=language)
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # Plain, in both languages.
+        ("Do you have internet?", "connectivity"),
+        ("¿Tienen internet?", "connectivity"),
+        # Accents, no accents, opening marks or none.
+        ("¿Cuántos ingenieros hablan inglés?", "talent"),
+        ("cuantos ingenieros hablan ingles", "talent"),
+        ("¿Cuál es la población?", "demographics"),
+        ("cual es la poblacion", "demographics"),
+        ("¡Necesito saber del aeropuerto!", "airports"),
+        # Plurals and singulars.
+        ("Is there an engineer I could hire?", "talent"),
+        ("Are there airports nearby?", "airports"),
+        ("¿Hay un ingeniero disponible?", "talent"),
+        ("¿Qué aeropuertos hay?", "airports"),
+        # Misspellings.
+        ("Do you have wify?", "connectivity"),
+        ("Do you have wi-fi?", "connectivity"),
+        ("do you have wifi", "connectivity"),
+        ("how many enginers are there", "talent"),
+        ("cuantos ingenieors hay", "talent"),
+        ("is there a good aiport", "airports"),
+        ("¿hay aeropeurto?", "airports"),
+        # Synonyms and paraphrases, from the aliases.
+        ("Is broadband available?", "connectivity"),
+        ("How many inhabitants are there?", "demographics"),
+        ("¿Cuántos habitantes hay?", "demographics"),
+        ("¿Qué tal la mano de obra?", "talent"),
+        ("What do wages look like?", "costs"),
+        ("¿Cuánto cuesta la renta?", "costs"),
+        # Multi-word aliases, also with a word inside.
+        ("How do trucks cross into the US?", "border-crossings"),
+        ("Where do the trucks from Mexicali cross?", "border-crossings"),
+        ("Can my team fly in easily?", "airports"),
+        ("What about the port of entry?", "border-crossings"),
+        ("¿Hay fibra óptica?", "connectivity"),
+        ("¿Cuál es el tiempo de espera en la garita?", "border-crossings"),
+    ],
+)
+def test_phrasings_find_the_topic(world, question: str, topic: str) -> None:
+    answer = ask(world, question)
+    assert answer.topic is not None, question
+    assert answer.topic.slug == topic
+    assert answer.answered
+    assert 0 < answer.confidence <= 1
+    topic_id = world.topics[topic].pk
+    assert all(topic_id in set(fact_topics(world, f.id)) for f in answer.facts)
+
+
+def fact_topics(world, fact_id: int) -> list[int]:
+    from promotion.models import Fact
+
+    return list(Fact.objects.get(pk=fact_id).topics.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the weather on Mars?",
+        "Can you recommend a dentist?",
+        "¿Me recomiendas un dentista?",
+        "Who won the football game last night?",
+        "¿Quién ganó el partido de fútbol?",
+        "What is the population of Brazil?",
+        "¿Cuál es la población de Argentina?",
+        "asdf qwerty zxcv",
+        "",
+        "?",
+        "How do I bake sourdough bread?",
+    ],
+)
+def test_out_of_scope_questions_are_declined(world, question: str) -> None:
+    answer = ask(world, question)
+    assert answer.answered is False
+    assert answer.facts == ()
+    assert answer.topic is None
+
+
+@pytest.mark.parametrize("question", ["Is Tijuana safe?", "¿Hay seguridad en Tijuana?"])
+def test_a_topic_without_facts_is_named_but_not_answered(world, question: str) -> None:
+    answer = ask(world, question)
+    assert answer.topic is not None and answer.topic.slug == "security"
+    assert answer.answered is False
+    assert answer.facts == ()
+
+
+def test_a_place_named_in_the_question_comes_first(world) -> None:
+    answer = ask(world, "internet in Mexicali")
+    assert answer.facts[0].id == world.facts.fiber_mexicali.pk
+    answer = ask(world, "Where do commercial trucks from Mexicali cross?")
+    assert answer.facts[0].id == world.facts.calexico.pk
+    answer = ask(world, "¿Por dónde cruzan los camiones de Mexicali?", "es")
+    assert answer.topic is not None and answer.topic.slug == "border-crossings"
+
+
+def test_a_short_place_name_matches_its_full_name(world) -> None:
+    answer = ask(world, "population of rosarito")
+    assert answer.topic.slug == "demographics"
+    assert answer.facts[0].id == world.facts.population.pk
+
+
+def test_answers_are_in_the_question_language(world) -> None:
+    english = ask(world, "Do engineers speak English?")
+    spanish = ask(world, "¿Los ingenieros hablan inglés?")
+    assert english.language == "en" and spanish.language == "es"
+    assert english.facts[0].text.startswith("Engineers at the Tijuana institute")
+    assert spanish.facts[0].text.startswith("Los ingenieros del instituto")
+    forced = ask(world, "Do engineers speak English?", "es")
+    assert forced.language == "es"
+    assert forced.facts[0].text.startswith("Los ingenieros")
+
+
+def test_facts_answer_only_the_topic_and_never_more_than_five(world) -> None:
+    from tests import factories
+
+    for n in range(8):
+        factories.FactFactory(
+            region=world.region,
+            topics=[world.topics["airports"]],
+            text_en=f"Airport figure {n}.",
+        )
+    answer = ask(world, "Tell me about the airports")
+    assert answer.topic.slug == "airports"
+    assert 1 <= len(answer.facts) <= 5
+    airport_facts = set(world.topics["airports"].facts.values_list("pk", flat=True))
+    assert {f.id for f in answer.facts} <= airport_facts
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # The word right after "how", "cuánto", "qué tan" is what is asked, even when a
+        # longer alias follows.
+        ("How much do wages cost for engineers who speak English?", "costs"),
+        ("How safe is the port of entry?", "security"),
+    ],
+)
+def test_what_follows_the_question_word_is_what_is_asked(world, question, topic) -> None:
+    answer = ask(world, question)
+    assert answer.topic is not None and answer.topic.slug == topic, question
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("¿Qué tan caro es contratar ingenieros en Tijuana?", "costs"),
+        ("¿Cuánto cuesta contratar ingenieros en Mexicali?", "costs"),
+        ("How expensive is it to hire engineers in Tecate?", "costs"),
+        ("¿Qué tan seguros son los parques industriales de Mexicali?", "security"),
+        ("how reliable is electricity in the industrial parks", "utilities"),
+        ("Which agencies help with industrial parks?", "partners"),
+    ],
+)
+def test_what_is_asked_in_the_data_set(calibaja, question, topic) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic, question
+
+
+def test_a_foreign_place_next_to_one_of_ours_is_an_origin_not_the_subject(calibaja) -> None:
+    # Declined: the only place named is one the region has nothing on.
+    answer = answer_question(region=calibaja, text="How many engineers are there in Monterrey?")
+    assert not answer.answered
+    # Answered: Ensenada is ours; China and Asia are where the ships come from.
+    for question in (
+        "¿Llegan barcos de China al puerto de Ensenada?",
+        "Do ships from Asia call at the port of Ensenada?",
+    ):
+        answer = answer_question(region=calibaja, text=question)
+        assert answer.answered and answer.topic.slug == "seaports", question
+
+
+def test_misspellings_are_corrected_to_the_facts_words_too(world) -> None:
+    from promotion.answering.cache import matcher_for
+    from promotion.answering.text import stem
+
+    matcher = matcher_for(region=world.region)
+    # "expansion" is no alias, only a word of a connectivity fact.
+    correction = matcher._correct("expnasion")
+    assert correction is not None and correction[0] == stem("expansion")
+    # Among equally near words an alias wins: "interent" is one error from "internet"
+    # (an alias) and one from "interest" (made a word of the facts here).
+    matcher._fuzzy_cache.clear()
+    matcher._vocabulary["interest"] = "interest"
+    for deleted in deletions("interest", 2):
+        matcher._deletes[deleted].add("interest")
+    correction = matcher._correct("interent")
+    assert correction is not None and correction[0] == "internet"
+    # One error in a long word is a surer correction than one in a short word.
+    long_word = matcher._correct("populaton")
+    short_word = matcher._correct("fibre")
+    assert long_word is not None and short_word is not None
+    assert long_word[1] > short_word[1]
+
+
+def test_an_unknown_name_after_to_or_from_is_a_destination_or_an_origin(world) -> None:
+    # With one of our places named, it is where flights go: the question is ours.
+    answer = ask(world, "Are there flights from Tijuana to Asia?")
+    assert answer.answered and answer.topic.slug == "airports"
+    answer = ask(world, "¿Hay vuelos desde Tijuana hacia Asia?")
+    assert answer.answered and answer.topic.slug == "airports"
+    # Without one, it is a trip we know nothing of.
+    assert not ask(world, "Can you get me a cheap flight to Lisbon?").answered
+    assert not ask(world, "Is there a cheap flight from Lisbon?").answered
+
+
+def test_spanish_a_before_a_name_is_a_preposition(world) -> None:
+    # "a Lisboa" is where the trip goes, as "to Lisbon" is; "a Asia" next to Tijuana is
+    # where the flights go.
+    assert not ask(world, "¿Cuánto cuesta un vuelo barato a Lisboa?").answered
+    answer = ask(world, "¿Hay vuelos a Asia desde Tijuana?")
+    assert answer.answered and answer.topic.slug == "airports"

@@ -1,0 +1,147 @@
+"""Pitch decks in the admin: the actions on prospects, the inline, the deck list.
+
+Every queryset starts from the deck download rule (``decks_downloadable_by``) or from
+``prospect_visible_to``; nothing here is editable by hand, decks come from the service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from promotion.admin.crm import CrmPermissions, ScopedViews
+from promotion.models import DeckStatus, PitchDeck, Prospect
+from promotion.selectors.crm import prospect_visible_to
+from promotion.services.decks import deck_changed_facts, deck_request
+from promotion.views import decks_downloadable_by
+
+
+def decks_visible_to(*, user: Any) -> QuerySet[PitchDeck]:
+    """Decks of prospects the user sees (any status); downloads are narrower."""
+    return PitchDeck.objects.filter(prospect__in=prospect_visible_to(user=user))
+
+
+def _generate(request: HttpRequest, queryset: QuerySet[Prospect], language: str) -> int:
+    # Re-filter: the selection is what the browser sent.
+    visible = queryset.filter(pk__in=prospect_visible_to(user=request.user).values("pk"))
+    queued = 0
+    for prospect in visible:
+        try:
+            deck_request(actor=request.user, prospect=prospect, language=language)
+        except PermissionDenied:
+            continue
+        queued += 1
+    return queued
+
+
+def _report(modeladmin: Any, request: HttpRequest, queued: int) -> None:
+    modeladmin.message_user(
+        request,
+        ngettext("%d pitch deck requested.", "%d pitch decks requested.", queued) % queued,
+        messages.SUCCESS,
+    )
+
+
+@admin.action(description=_("Generate pitch deck (English)"))
+def generate_deck_en(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Prospect]) -> None:
+    _report(modeladmin, request, _generate(request, queryset, "en"))
+
+
+@admin.action(description=_("Generate pitch deck (Español)"))
+def generate_deck_es(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Prospect]) -> None:
+    _report(modeladmin, request, _generate(request, queryset, "es"))
+
+
+class DeckColumns:
+    @admin.display(description=_("stale"))
+    def stale(self, obj: PitchDeck) -> str:
+        if obj.status != DeckStatus.READY:
+            return ""
+        changed = deck_changed_facts(deck=obj)
+        if not changed:
+            return "—"
+        return _("Changed since: %(keys)s") % {"keys": ", ".join(f.key for f in changed)}
+
+    @admin.display(description=_("age"))
+    def age(self, obj: PitchDeck) -> str:
+        return timesince(obj.requested_at, timezone.now())
+
+    @admin.display(description=_("download"))
+    def download(self, obj: PitchDeck) -> str:
+        if obj.status != DeckStatus.READY or not obj.file:
+            return "—"
+        request = getattr(self, "_request", None)
+        if (
+            request is not None
+            and not decks_downloadable_by(user=request.user).filter(pk=obj.pk).exists()
+        ):
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("promotion:deck-download", args=[obj.pk]), _("PDF")
+        )
+
+
+class PitchDeckInline(DeckColumns, CrmPermissions, admin.TabularInline):
+    model = PitchDeck
+    fields = ["language", "status", "age", "page_count", "stale", "download", "error"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PitchDeck]:
+        self._request = request
+        return decks_visible_to(user=request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PitchDeck)
+class PitchDeckAdmin(DeckColumns, ScopedViews, CrmPermissions, admin.ModelAdmin):
+    list_display = ["__str__", "language", "status", "age", "page_count", "stale", "download"]
+    list_filter = ["status", "language"]
+    list_select_related = ["prospect"]
+    fields = [
+        "prospect",
+        "language",
+        "status",
+        "requested_at",
+        "started_at",
+        "finished_at",
+        "page_count",
+        "sha256",
+        "sections",
+        "facts_used",
+        "stale",
+        "attempts",
+        "error",
+        "download",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PitchDeck]:
+        self._request = request
+        return decks_visible_to(user=request.user).select_related("prospect")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,214 @@
+"""The reportlab deck renderer: landscape pages, one section after another.
+
+``DeckRenderer.render`` reads everything through ``DeckContext`` (the prospect as the
+requester may see it, the region, the citations) and returns the PDF bytes with what it
+was built from. Hosts replace it through ``PROMOTION['DECK_RENDERER']`` or subclass it.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from promotion.conf import promotion_settings
+from promotion.decks import text as t
+from promotion.models import Fact, Partner, Prospect, Region, Source
+
+
+@dataclass
+class RenderResult:
+    pdf: bytes
+    page_count: int
+    sections: list[str]
+    fact_ids: list[int]
+
+
+@dataclass
+class DeckContext:
+    """What a section may read. ``show_identity`` is False when the requester may see the
+    codename only: then no section prints the company, its questions or its contacts."""
+
+    prospect: Prospect
+    language: str
+    show_identity: bool
+    region: Region
+    partner: Partner
+    styles: dict[str, Any]
+    colours: dict[str, Any]
+    today: Any = None
+    citations: list[tuple[str, Any]] = field(default_factory=list)
+
+    def tr(self, message: str, **params: Any) -> str:
+        return t.tr(message, self.language, **params)
+
+    def cite(self, item: Fact | Source) -> int:
+        """The citation number of a fact or a source, adding it on first use."""
+        key = ("fact" if isinstance(item, Fact) else "source", item.pk)
+        for index, (kind, cited) in enumerate(self.citations, start=1):
+            if (kind, cited.pk) == key:
+                return index
+        self.citations.append((key[0], item))
+        return len(self.citations)
+
+    @property
+    def fact_ids(self) -> list[int]:
+        return [item.pk for kind, item in self.citations if kind == "fact"]
+
+    @property
+    def prospect_title(self) -> str:
+        return self.prospect.company_name if self.show_identity else self.prospect.codename
+
+    def localized(self, obj: Any, name: str) -> str:
+        from promotion.models.base import localized
+
+        return localized(obj, name, self.language)[0]
+
+
+class Section:
+    """One part of the deck. ``flowables`` returns reportlab flowables; a section starts
+    on a new page. ``key`` is what the deck records in ``PitchDeck.sections``."""
+
+    key = "section"
+    title = ""
+
+    def heading(self, ctx: DeckContext) -> list[Any]:
+        from reportlab.platypus import Paragraph
+
+        return [Paragraph(t.para_markup(ctx.tr(self.title)), ctx.styles["h1"])]
+
+    def flowables(self, ctx: DeckContext) -> list[Any]:
+        raise NotImplementedError
+
+
+def _hex(value: str, default: str) -> Any:
+    from reportlab.lib import colors
+
+    try:
+        return colors.HexColor(value or default)
+    except (ValueError, TypeError):
+        return colors.HexColor(default)
+
+
+class DeckRenderer:
+    """Builds the PDF. Override ``get_sections``, ``get_styles`` or ``draw_page``."""
+
+    pagesize: Any = None
+
+    def get_sections(self) -> list[Section]:
+        return [import_string(path)() for path in promotion_settings.DECK_SECTIONS]
+
+    def get_styles(self, colours: dict[str, Any]) -> dict[str, Any]:
+        from reportlab.lib.styles import ParagraphStyle
+
+        base = ParagraphStyle("body", fontName=t.FONT, fontSize=11, leading=14.5)
+        return {
+            "body": base,
+            "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11),
+            "cell": ParagraphStyle("cell", parent=base, fontSize=9.5, leading=12),
+            "big": ParagraphStyle(
+                "big",
+                parent=base,
+                fontName=t.FONT_BOLD,
+                fontSize=24,
+                leading=28,
+                textColor=colours["primary"],
+            ),
+            "h1": ParagraphStyle(
+                "h1",
+                parent=base,
+                fontName=t.FONT_BOLD,
+                fontSize=24,
+                leading=30,
+                spaceAfter=14,
+                textColor=colours["primary"],
+            ),
+            "h2": ParagraphStyle(
+                "h2",
+                parent=base,
+                fontName=t.FONT_BOLD,
+                fontSize=13,
+                leading=17,
+                spaceBefore=8,
+                spaceAfter=4,
+                textColor=colours["accent"],
+            ),
+            "title": ParagraphStyle(
+                "title",
+                parent=base,
+                fontName=t.FONT_BOLD,
+                fontSize=34,
+                leading=42,
+                textColor=colours["primary"],
+                spaceAfter=12,
+            ),
+        }
+
+    def get_context(self, *, prospect: Prospect, language: str, show_identity: bool) -> DeckContext:
+        partner = prospect.partner
+        colours = {
+            "primary": _hex(partner.primary_colour, "#1F3A5F"),
+            "accent": _hex(partner.accent_colour, "#C8553D"),
+        }
+        return DeckContext(
+            prospect=prospect,
+            language=language,
+            show_identity=show_identity,
+            region=partner.region,
+            partner=partner,
+            styles=self.get_styles(colours),
+            colours=colours,
+            today=timezone.localdate(),
+        )
+
+    def draw_page(self, canvas: Any, doc: Any, ctx: DeckContext) -> None:
+        """Footer on every page: partner, confidentiality, page number (plain text)."""
+        from reportlab.lib import colors
+
+        width, _height = doc.pagesize
+        canvas.saveState()
+        canvas.setFillColor(ctx.colours["primary"])
+        canvas.rect(0, 0, width, 6, stroke=0, fill=1)
+        canvas.setFillColor(colors.HexColor("#555555"))
+        canvas.setFont(t.FONT, 8)
+        canvas.drawString(36, 16, t.plain(f"{ctx.partner} · {ctx.tr('Confidential')}"))
+        canvas.drawRightString(width - 36, 16, ctx.tr("Page %(page)s", page=canvas.getPageNumber()))
+        canvas.restoreState()
+
+    def render(self, *, prospect: Prospect, language: str, show_identity: bool) -> RenderResult:
+        from reportlab.lib.pagesizes import landscape, letter
+        from reportlab.platypus import PageBreak, SimpleDocTemplate
+
+        t.register_fonts()
+        ctx = self.get_context(prospect=prospect, language=language, show_identity=show_identity)
+        pagesize = self.pagesize or landscape(letter)
+        buffer = io.BytesIO()
+        doc = SimpleDocTemplate(
+            buffer,
+            pagesize=pagesize,
+            leftMargin=42,
+            rightMargin=42,
+            topMargin=36,
+            bottomMargin=40,
+            title=t.plain(ctx.tr("Pitch deck")),
+            author=t.plain(ctx.partner),
+            invariant=1,
+        )
+        story: list[Any] = []
+        keys = []
+        for section in self.get_sections():
+            if story:
+                story.append(PageBreak())
+            story.extend(section.flowables(ctx))
+            keys.append(section.key)
+
+        def on_page(canvas: Any, doc: Any) -> None:
+            self.draw_page(canvas, doc, ctx)
+
+        doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
+        return RenderResult(
+            pdf=buffer.getvalue(), page_count=doc.page, sections=keys, fact_ids=ctx.fact_ids
+        )

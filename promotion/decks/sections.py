@@ -1,0 +1,689 @@
+"""The deck's sections. Each is a small class named in ``PROMOTION['DECK_SECTIONS']``.
+
+Every piece of database text that enters a ``Paragraph`` goes through ``para_markup``;
+chart labels and canvas strings go through ``plain``. Nothing here writes markup from
+user text other than through those two.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import translation
+
+from promotion.decks import text as t
+from promotion.decks.renderer import DeckContext, Section
+from promotion.models import (
+    AssetKind,
+    AssetStatus,
+    Fact,
+    FactStatus,
+    IndustryCluster,
+    InfrastructureAsset,
+    Institution,
+    Locality,
+    Partner,
+    Question,
+    TalentPool,
+)
+
+MAX_QUESTIONS = 8
+MAX_FACTS_PER_QUESTION = 3
+MAX_CLUSTERS = 6
+MAX_ASSETS = 12
+
+
+def P(markup: str, style: Any) -> Any:
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(markup, style)
+
+
+def english_label(label: Any) -> str:
+    with translation.override("en"):
+        return str(label)
+
+
+def published_facts(ctx: DeckContext) -> Any:
+    return Fact.objects.filter(region=ctx.region, status=FactStatus.PUBLISHED).select_related(
+        "source"
+    )
+
+
+def fact_line(ctx: DeckContext, fact: Fact) -> str:
+    """A fact as markup: statement, value and unit, as-of date and its citation."""
+    statement = ctx.localized(fact, "text")
+    unit = ctx.localized(fact, "unit")
+    value = fact.value
+    if fact.value_number is not None:
+        value = t.number(fact.value_number, ctx.language)
+    figure = f"{value} {unit}".strip()
+    as_of = t.date(fact.as_of, ctx.language, fact.as_of_precision)
+    number = ctx.cite(fact)
+    parts = [t.para_markup(statement)]
+    if figure and figure not in statement:
+        parts.append(f"<b>{t.para_markup(figure, t.MAX_SHORT)}</b>")
+    parts.append(f"({t.para_markup(ctx.tr('as of %(date)s', date=as_of))}) [{number}]")
+    return " ".join(parts)
+
+
+def table(rows: list[list[Any]], widths: list[float], ctx: DeckContext, header: bool = True) -> Any:
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    result = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), t.FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#CCCCCC")),
+    ]
+    if header:
+        style += [
+            ("FONTNAME", (0, 0), (-1, 0), t.FONT_BOLD),
+            ("TEXTCOLOR", (0, 0), (-1, 0), ctx.colours["primary"]),
+        ]
+    result.setStyle(TableStyle(style))
+    return result
+
+
+class CoverSection(Section):
+    key = "cover"
+
+    def logo(self, ctx: DeckContext) -> Any:
+        """The partner's logo, only from its file in the app's storage."""
+        from reportlab.lib.utils import ImageReader
+        from reportlab.platypus import Image
+
+        if not ctx.partner.logo:
+            return None
+        try:
+            with ctx.partner.logo.open("rb") as handle:
+                data = io.BytesIO(handle.read(2_000_000))
+            width, height = ImageReader(data).getSize()
+            data.seek(0)
+            scale = min(180 / width, 90 / height, 1)
+            return Image(data, width=width * scale, height=height * scale, hAlign="LEFT")
+        except Exception:  # a broken logo must not cost the deck
+            return None
+
+    def flowables(self, ctx: DeckContext) -> list[Any]:
+        from reportlab.platypus import Spacer
+
+        prospect = ctx.prospect
+        story: list[Any] = []
+        logo = self.logo(ctx)
+        story += [logo, Spacer(1, 24)] if logo else [Spacer(1, 60)]
+        story.append(P(t.para_markup(ctx.tr("Prepared for")), ctx.styles["h2"]))
+        story.append(P(t.para_markup(ctx.prospect_title, 200), ctx.styles["title"]))
+        project = [ctx.tr(english_label(prospect.get_project_type_display()))]
+        if prospect.industry and ctx.show_identity:
+            project.append(prospect.industry)
+        if prospect.estimated_jobs:
+            project.append(f"{ctx.tr('Jobs')}: {t.number(prospect.estimated_jobs, ctx.language)}")
+        if prospect.capital_investment:
+            amount = t.number(prospect.capital_investment, ctx.language, 0)
+            project.append(f"{ctx.tr('Investment')}: {amount} {prospect.currency}")
+        story.append(
+            P(
+                f"<b>{t.para_markup(ctx.tr('Project'))}:</b> " + t.para_markup(" · ".join(project)),
+                ctx.styles["body"],
+            )
+        )
+        story.append(Spacer(1, 30))
+        partner_name = partner_display(ctx, ctx.partner)
+        story.append(
+            P(
+                f"{t.para_markup(ctx.tr('Presented by'))} <b>{t.para_markup(partner_name)}</b>",
+                ctx.styles["body"],
+            )
+        )
+        story.append(P(t.para_markup(t.date(ctx.today, ctx.language)), ctx.styles["body"]))
+        story.append(P(t.para_markup(ctx.region.name), ctx.styles["h2"]))
+        return story
+
+
+def partner_display(ctx: DeckContext, partner: Partner) -> str:
+    if ctx.language == "es" and partner.name_es:
+        return partner.name_es
+    return partner.name
+
+
+class GlanceSection(Section):
+    key = "glance"
+    title = "The region at a glance"
+    preferred_topics = (
+        "demographics",
+        "trade",
+        "border-crossings",
+        "talent",
+        "clusters",
+        "airports",
+        "seaports",
+        "education-research",
+        "manufacturing",
+    )
+    count = 6
+
+    def pick(self, ctx: DeckContext) -> list[Fact]:
+        facts = list(
+            published_facts(ctx)
+            .filter(value_number__isnull=False)
+            .prefetch_related("topics")
+            .order_by("key")[:400]
+        )
+        chosen: list[Fact] = []
+        for slug in self.preferred_topics:
+            for fact in facts:
+                if fact not in chosen and any(topic.slug == slug for topic in fact.topics.all()):
+                    chosen.append(fact)
+                    break
+            if len(chosen) == self.count:
+                break
+        for fact in facts:
+            if len(chosen) >= self.count:
+                break
+            if fact not in chosen:
+                chosen.append(fact)
+        return chosen
+
+    def flowables(self, ctx: DeckContext) -> list[Any]:
+        story = self.heading(ctx)
+        facts = self.pick(ctx)
+        if not facts:
+            message = ctx.tr("No published figures are on file for this region yet.")
+            story.append(P(t.para_markup(message), ctx.styles["body"]))
+            return story
+        cells = []
+        for fact in facts:
+            unit = ctx.localized(fact, "unit")
+            number = ctx.cite(fact)
+            cells.append(
+                [
+                    P(t.para_markup(t.number(fact.value_number, ctx.language)), ctx.styles["big"]),
+                    P(t.para_markup(unit, t.MAX_SHORT), ctx.styles["small"]),
+                    P(
+                        t.para_markup(ctx.localized(fact, "text"), 300) + f" [{number}]",
+                        ctx.styles["cell"],
+                    ),
+                ]
+            )
+        rows = [cells[i : i + 3] for i in range(0, len(cells), 3)]
+        for row in rows:
+            row += [""] * (3 - len(row))
+        story.append(table(rows, [236, 236, 236], ctx, header=False))
+        return story
+
+
+def matching_clusters(ctx: DeckContext) -> tuple[list[IndustryCluster], bool]:
+    code = ctx.prospect.naics_code or ""
+    clusters = list(IndustryCluster.objects.filter(region=ctx.region).select_related("source"))
+    matched = [
+        c
+        for c in clusters
+        if any(code.startswith(p) or p.startswith(code) for p in c.naics_prefixes())
+    ]
+    if matched:
+        return matched[:MAX_CLUSTERS], True
+    return clusters[:MAX_CLUSTERS], False
+
+
+EMPLOYMENT_UNITS = ("employ", "job", "worker")
+
+
+def cluster_employment(
+    ctx: DeckContext, clusters: list[IndustryCluster]
+) -> dict[int, tuple[Any, Fact | None]]:
+    """Employment per cluster: the cluster's own figure, else a published fact about the
+    cluster counted in employees (cited)."""
+    result: dict[int, tuple[Any, Fact | None]] = {
+        c.pk: (c.employment, None) for c in clusters if c.employment
+    }
+    facts = (
+        published_facts(ctx)
+        .filter(cluster__in=[c for c in clusters if c.pk not in result], value_number__isnull=False)
+        .order_by("-as_of", "key")
+    )
+    for fact in facts:
+        if fact.cluster_id not in result and any(
+            word in fact.unit_en.lower() for word in EMPLOYMENT_UNITS
+        ):
+            result[fact.cluster_id] = (fact.value_number, fact)
+    return result
+
+
+class IndustrySection(Section):
+    key = "industry"
+    title = "Why your industry fits"
+
+    def chart(
+        self,
+        ctx: DeckContext,
+        clusters: list[IndustryCluster],
+        employment: dict[int, tuple[Any, Fact | None]],
+    ) -> Any:
+        from reportlab.graphics.charts.barcharts import HorizontalBarChart
+        from reportlab.graphics.shapes import Drawing
+
+        clusters = [c for c in clusters if c.pk in employment]
+        values = [float(employment[c.pk][0]) for c in clusters]
+        if not any(values):
+            return None
+        drawing = Drawing(700, 30 + 26 * len(clusters))
+        chart = HorizontalBarChart()
+        chart.x, chart.y = 230, 15
+        chart.width, chart.height = 440, 22 * len(clusters)
+        chart.data = [list(reversed(values))]
+        chart.bars[0].fillColor = ctx.colours["accent"]
+        chart.valueAxis.valueMin = 0
+        chart.valueAxis.labels.fontName = t.FONT
+        chart.valueAxis.labels.fontSize = 7
+        chart.valueAxis.labelTextFormat = lambda v: t.number(int(v), ctx.language)
+        chart.categoryAxis.categoryNames = [
+            t.plain(ctx.localized(c, "name"), 40) for c in reversed(clusters)
+        ]
+        chart.categoryAxis.labels.fontName = t.FONT
+        chart.categoryAxis.labels.fontSize = 8
+        chart.categoryAxis.labels.boxAnchor = "e"
+        drawing.add(chart)
+        return drawing
+
+    def flowables(self, ctx: DeckContext) -> list[Any]:
+        story = self.heading(ctx)
+        clusters, matched = matching_clusters(ctx)
+        code = t.plain(ctx.prospect.naics_code, 6)
+        if matched:
+            story.append(
+                P(
+                    t.para_markup(ctx.tr("Clusters matching NAICS %(code)s", code=code)),
+                    ctx.styles["h2"],
+                )
+            )
+        else:
+            story.append(
+                P(
+                    t.para_markup(
+                        ctx.tr(
+                            "No cluster of the region matches NAICS %(code)s; the region's most "
+                            "concentrated clusters are shown.",
+                            code=code,
+                        )
+                    ),
+                    ctx.styles["body"],
+                )
+            )
+        cell = ctx.styles["cell"]
+        rows: list[list[Any]] = [
+            [
+                ctx.tr("Cluster"),
+                ctx.tr("Employment"),
+                ctx.tr("Concentration (location quotient)"),
+                ctx.tr("Source"),
+            ]
+        ]
+        employment = cluster_employment(ctx, clusters)
+        for cluster in clusters:
+            jobs, fact = employment.get(cluster.pk, (None, None))
+            cited = [ctx.cite(cluster.source)] + ([ctx.cite(fact)] if fact else [])
+            rows.append(
+                [
+                    P(t.para_markup(ctx.localized(cluster, "name"), 200), cell),
+                    t.number(jobs, ctx.language, 0),
+                    t.number(cluster.location_quotient, ctx.language, 2),
+                    " ".join(f"[{n}]" for n in cited),
+                ]
+            )
+        story.append(table(rows, [300, 100, 230, 70], ctx))
+        chart = self.chart(ctx, clusters, employment)
+        if chart is not None:
+            story.append(P(t.para_markup(ctx.tr("Employment by cluster")), ctx.styles["h2"]))
+            story.append(chart)
+        return story
+
+
+class TalentSection(Section):
+    key = "talent"
+    title = "Talent"
+    topics = ("talent", "education-research")
+
+    def flowables(self, ctx: DeckContext) -> list[Any]:
+        story = self.heading(ctx)
+        clusters, matched = matching_clusters(ctx)
+        pools = TalentPool.objects.filter(region=ctx.region)
+        institutions = Institution.objects.filter(region=ctx.region).select_related("locality")
+        if matched:
+            pools = pools.filter(clusters__in=clusters).distinct() or pools
+            institutions = institutions.filter(clusters__in=clusters).distinct() or institutions
+        pools = list(pools[:5])
+        institutions = list(institutions[:8])
+        facts = list(
+            published_facts(ctx).filter(topics__slug__in=self.topics).distinct().order_by("key")[:4]
+        )
+        if not (pools or institutions or facts):
+            story.append(
+                P(
+                    t.para_markup(ctx.tr("No talent data is on file for this industry yet.")),
+                    ctx.styles["body"],
+                )
+            )
+            return story
+        if pools or facts:
+            story.append(P(t.para_markup(ctx.tr("Workforce")), ctx.styles["h2"]))
+        for pool in pools:
+            description = ctx.localized(pool, "description")
+            line = f"<b>{t.para_markup(ctx.localized(pool, 'name'), 200)}</b>"
+            if description:
+                line += " — " + t.para_markup(description, 240)
+            story.append(P(line, ctx.styles["cell"]))
+        for fact in facts:
+            story.append(P(fact_line(ctx, fact), ctx.styles["cell"]))
+        if institutions:
+            story.append(
+                P(t.para_markup(ctx.tr("Universities and research institutes")), ctx.styles["h2"])
+            )
+            for inst in institutions:
+                name = inst.name + (f" ({inst.acronym})" if inst.acronym else "")
+                place = f" — {inst.locality.name}" if inst.locality else ""
+                story.append(P(t.para_markup(name + place, 260), ctx.styles["cell"]))
+        return story
+
+
+class CrossingSection(Section):
+    """A map from the coordinates on file (no tiles, no network) and the assets table."""
+
+    key = "crossings"
+    title = "Getting goods and people across"
+    kinds = (AssetKind.BORDER_CROSSING, AssetKind.AIRPORT, AssetKind.SEAPORT)
+
+    def assets(self, ctx: DeckContext) -> list[InfrastructureAsset]:
+        kinds = list(self.kinds)
+        if ctx.prospect.site_needs_rail:
+            kinds.append(AssetKind.RAIL)
+        return list(
+            InfrastructureAsset.objects.filter(region=ctx.region, kind__in=kinds)
+            .exclude(status=AssetStatus.CLOSED)
+            .select_related("locality", "source")
+            .order_by("kind", "name")[:40]
+        )
+
+    def map(self, ctx: DeckContext, assets: list[InfrastructureAsset]) -> Any:
+        from reportlab.graphics.shapes import Circle, Drawing, Polygon, Rect, String
+        from reportlab.lib import colors
+
+        width, height = 400.0, 330.0
+        region = ctx.region
+        localities = [
+            place
+            for place in Locality.objects.filter(
+                region=region, latitude__isnull=False, longitude__isnull=False
+            )
+            if region.contains(place.latitude, place.longitude)
+        ]
+        assets = [
+            a
+            for a in assets
+            if a.latitude is not None
+            and a.longitude is not None
+            and region.contains(a.latitude, a.longitude)
+        ]
+        # The part of the region's bounding box that holds something to draw, padded.
+        lats = [float(o.latitude) for o in [*localities, *assets]]
+        lons = [float(o.longitude) for o in [*localities, *assets]]
+        south, north = float(region.min_latitude), float(region.max_latitude)
+        west, east = float(region.min_longitude), float(region.max_longitude)
+        if lats:
+            pad_lat, pad_lon = (
+                (max(lats) - min(lats)) * 0.08 + 0.05,
+                (max(lons) - min(lons)) * 0.08 + 0.05,
+            )
+            south, north = max(south, min(lats) - pad_lat), min(north, max(lats) + pad_lat)
+            west, east = max(west, min(lons) - pad_lon), min(east, max(lons) + pad_lon)
+        squash = math.cos(math.radians((south + north) / 2))
+        scale = min(width / ((east - west) * squash), height / (north - south))
+        offset_x = (width - (east - west) * squash * scale) / 2
+        offset_y = (height - (north - south) * scale) / 2
+
+        def point(lat: Any, lon: Any) -> tuple[float, float]:
+            return (
+                offset_x + (float(lon) - west) * squash * scale,
+                offset_y + (float(lat) - south) * scale,
+            )
+
+        placed: list[tuple[float, float, float, float]] = []
+
+        def label(x: float, y: float, text: str, colour: Any) -> None:
+            """A label where it overlaps no other; left out otherwise (the table has it)."""
+            from reportlab.pdfbase.pdfmetrics import stringWidth
+
+            w = stringWidth(text, t.FONT, 6.5)
+            for dx, dy in ((5, 2), (5, -8), (-5 - w, 2), (-5 - w, -8)):
+                box = (x + dx, y + dy, x + dx + w, y + dy + 7)
+                if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
+                    continue
+                if all(
+                    box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed
+                ):
+                    placed.append(box)
+                    drawing.add(
+                        String(
+                            box[0], box[1], text, fontName=t.FONT, fontSize=6.5, fillColor=colour
+                        )
+                    )
+                    return
+
+        drawing = Drawing(width, height + 16)
+        drawing.add(
+            Rect(
+                0,
+                0,
+                width,
+                height,
+                fillColor=colors.HexColor("#F4F1EA"),
+                strokeColor=colors.HexColor("#BBBBBB"),
+            )
+        )
+        approx = ctx.tr("approx.")
+        grey = colors.HexColor("#666666")
+        marks = []
+        for place in localities:
+            x, y = point(place.latitude, place.longitude)
+            fill = colors.white if place.coordinates_approximate else grey
+            drawing.add(Circle(x, y, 2.5, fillColor=fill, strokeColor=grey, strokeWidth=0.6))
+            text = t.plain(place.name, 30)
+            if place.coordinates_approximate:
+                text += f" ({approx})"
+            marks.append((x, y, text, grey))
+        accent = ctx.colours["accent"]
+        for asset in assets:
+            x, y = point(asset.latitude, asset.longitude)
+            fill = colors.white if asset.coordinates_approximate else accent
+            if asset.kind == AssetKind.AIRPORT:
+                shape = Polygon([x - 4, y - 3, x + 4, y - 3, x, y + 4])
+            elif asset.kind == AssetKind.SEAPORT:
+                shape = Polygon([x, y - 4, x + 4, y, x, y + 4, x - 4, y])
+            else:
+                shape = Rect(x - 3, y - 3, 6, 6)
+            shape.fillColor, shape.strokeColor, shape.strokeWidth = fill, accent, 0.8
+            drawing.add(shape)
+            text = t.plain(asset.code or asset.name, 28)
+            if asset.coordinates_approximate:
+                text += f" ({approx})"
+            marks.insert(0, (x, y, text, colors.black))
+        for x, y, text, colour in marks:  # assets first: they matter most here
+            label(x, y, text, colour)
+        legend = (
+            "■ "
+            + ctx.tr("Border crossing")
+            + "   ▲ "
+            + ctx.tr("Airport")
+            + "   ◆ "
+            + ctx.tr("Seaport")
+            + "   ● "
+            + ctx.tr("City")
+        )
+        drawing.add(String(0, height + 4, legend, fontName=t.FONT, fontSize=7.5, fillColor=accent))
+        return drawing
+
+    def flowables(self, ctx: DeckContext) -> list[Any]:
+        from reportlab.platypus import Table, TableStyle
+
+        story = self.heading(ctx)
+        assets = self.assets(ctx)
+        cell = ctx.styles["cell"]
+        rows: list[list[Any]] = [[ctx.tr("Asset"), ctx.tr("Kind"), ctx.tr("Status"), ""]]
+        per_kind = max(1, MAX_ASSETS // len(self.kinds))
+        listed = [
+            a for kind in self.kinds for a in [x for x in assets if x.kind == kind][:per_kind]
+        ]
+        listed += [a for a in assets if a.kind not in self.kinds][: MAX_ASSETS - len(listed)]
+        for asset in listed:
+            rows.append(
+                [
+                    P(t.para_markup(asset.name, 120), cell),
+                    ctx.tr(english_label(asset.get_kind_display())),
+                    ctx.tr(english_label(asset.get_status_display())),
+                    f"[{ctx.cite(asset.source)}]",
+                ]
+            )
+        side = table(rows, [138, 82, 86, 34], ctx)
+        layout = Table([[self.map(ctx, assets), side]], colWidths=[410, 340])
+        layout.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        story.append(layout)
+        story.append(
+            P(
+                t.para_markup(
+                    ctx.tr(
+                        "Map drawn from the coordinates on file; hollow marks are approximate positions."
+                    )
+                ),
+                ctx.styles["small"],
+            )
+        )
+        return story
+
+
+class QuestionsSection(Section):
+    key = "questions"
+    title = "Your questions, answered"
+
+    def flowables(self, ctx: DeckContext) -> list[Any]:
+        story = self.heading(ctx)
+        if not ctx.show_identity:
+            # Questions are free text that may name the company: codename decks omit them.
+            story.append(
+                P(
+                    t.para_markup(
+                        ctx.tr("Your questions are kept with your file and are answered in person.")
+                    ),
+                    ctx.styles["body"],
+                )
+            )
+            return story
+        questions = list(
+            Question.objects.filter(prospect=ctx.prospect)
+            .prefetch_related(
+                Prefetch(
+                    "facts",
+                    queryset=Fact.objects.filter(status=FactStatus.PUBLISHED)
+                    .select_related("source")
+                    .order_by("key"),
+                )
+            )
+            .order_by("asked_on", "pk")[:MAX_QUESTIONS]
+        )
+        if not questions:
+            story.append(
+                P(t.para_markup(ctx.tr("No questions have been recorded yet.")), ctx.styles["body"])
+            )
+            return story
+        partner = partner_display(ctx, ctx.partner)
+        for question in questions:
+            story.append(P(t.para_markup(question.text, 300), ctx.styles["h2"]))
+            facts = list(question.facts.all())[:MAX_FACTS_PER_QUESTION]
+            if not facts:
+                story.append(
+                    P(
+                        t.para_markup(
+                            ctx.tr(
+                                "No facts on file answer this question yet. %(partner)s will follow up "
+                                "with you personally.",
+                                partner=partner,
+                            )
+                        ),
+                        ctx.styles["cell"],
+                    )
+                )
+            for fact in facts:
+                source = fact.source
+                line = (
+                    fact_line(ctx, fact)
+                    + " — "
+                    + t.para_markup(f"{ctx.tr('Source')}: {source.title}, {source.publisher}", 240)
+                )
+                story.append(P(line, ctx.styles["cell"]))
+        return story
+
+
+class ContactsSection(Section):
+    key = "contacts"
+    title = "Your contacts"
+
+    def card(self, ctx: DeckContext, partner: Partner, style: Any) -> Any:
+        role = ctx.localized(partner, "role")
+        lines = [f"<b>{t.para_markup(partner_display(ctx, partner), 200)}</b>"]
+        if role:
+            lines.append(t.para_markup(role, 300))
+        contact = " · ".join(v for v in (partner.website, partner.email, partner.phone) if v)
+        if contact:
+            lines.append(t.para_markup(contact, 300))
+        return P("<br/>".join(lines), style)
+
+    def flowables(self, ctx: DeckContext) -> list[Any]:
+        story = self.heading(ctx)
+        story.append(P(t.para_markup(ctx.tr("Your partner in the region")), ctx.styles["h2"]))
+        story.append(self.card(ctx, ctx.partner, ctx.styles["body"]))
+        others = list(
+            Partner.objects.filter(region=ctx.region, is_active=True)
+            .exclude(pk=ctx.partner.pk)
+            .order_by("name")[:12]
+        )
+        if others:
+            story.append(P(t.para_markup(ctx.tr("Other partners of the region")), ctx.styles["h2"]))
+            cards = [self.card(ctx, p, ctx.styles["small"]) for p in others]
+            rows = [cards[i : i + 3] for i in range(0, len(cards), 3)]
+            for row in rows:
+                row += [""] * (3 - len(row))
+            story.append(table(rows, [236, 236, 236], ctx, header=False))
+        return story
+
+
+class SourcesSection(Section):
+    key = "sources"
+    title = "Sources"
+
+    def flowables(self, ctx: DeckContext) -> list[Any]:
+        story = self.heading(ctx)
+        story.append(
+            P(
+                t.para_markup(ctx.tr("Every figure in this deck, numbered as cited.")),
+                ctx.styles["small"],
+            )
+        )
+        style = ctx.styles["small"]
+        for number, (kind, item) in enumerate(ctx.citations, start=1):
+            if kind == "fact":
+                source = item.source
+                as_of = t.date(item.as_of, ctx.language, item.as_of_precision)
+                what = f"{ctx.localized(item, 'text')} ({ctx.tr('as of %(date)s', date=as_of)})"
+                line = f"[{number}] {t.para_markup(what, 220)} — "
+            else:
+                source = item
+                line = f"[{number}] "
+            detail = ", ".join(v for v in (source.title, source.publisher, source.url) if v)
+            if source.published_on:
+                detail += ", " + t.date(source.published_on, ctx.language)
+            story.append(P(line + t.para_markup(detail, 400), style))
+        return story

@@ -1,0 +1,178 @@
+"""Pitch decks: request one (queued, rendered by a worker after commit) and render it.
+
+``deck_render`` is what the Celery task and ``promotion_deck`` both run. It runs in
+"system context" inside a worker, so it re-checks that the requester may still see the
+prospect, and it is idempotent: a deck that is ready is never rendered again, and when a
+redelivered task renders the same deck twice at once only the first result is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import partial
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from promotion.conf import promotion_settings
+from promotion.models import DeckStatus, Fact, Language, PitchDeck, Prospect
+from promotion.selectors.crm import can_see_identity, prospect_visible_to
+
+logger = logging.getLogger(__name__)
+
+NOT_ALLOWED = "You may not see this prospect."
+# A deck whose render kills its worker every time ends failed after this many attempts
+# instead of being redelivered for ever.
+MAX_ATTEMPTS = 4
+# Errors a retry may cure; anything else fails the deck with a message.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+ERROR_NOT_VISIBLE = (
+    "The person who asked for this deck may no longer see the prospect. "
+    "Ask someone on the owning partner's staff to request it again."
+)
+ERROR_TOO_MANY_ATTEMPTS = (
+    "The deck could not be built after %(n)s attempts (the worker stopped each time). "
+    "Shorten unusually long texts of the prospect and its questions, then request it again."
+)
+ERROR_RENDER = (
+    "The deck could not be laid out (%(kind)s). Check the prospect's and its questions' "
+    "texts for unusually long passages, then request it again; if it keeps failing, "
+    "report deck %(deck)s to the site's administrators."
+)
+
+
+def _visible(*, user: Any, prospect: Prospect) -> bool:
+    return prospect_visible_to(user=user).filter(pk=prospect.pk).exists()
+
+
+def deck_request(
+    *, actor: Any, prospect: Prospect, language: str | None = None, enqueue: bool = True
+) -> PitchDeck:
+    """Queue a deck of ``prospect`` in ``language`` (its own language by default).
+
+    Refused (``PermissionDenied``) when the actor may not see the prospect. While a deck
+    of the same prospect and language is queued or rendering, that one is returned. The
+    task is sent after the transaction commits.
+    """
+    language = language or prospect.language
+    if language not in Language.values:
+        raise ValidationError({"language": f"Use one of {', '.join(Language.values)}."})
+    if actor is not None and not _visible(user=actor, prospect=prospect):
+        raise PermissionDenied(NOT_ALLOWED)
+    with transaction.atomic():
+        active = PitchDeck.objects.filter(
+            prospect=prospect, language=language, status__in=PitchDeck.ACTIVE_STATUSES
+        ).first()
+        if active is not None:
+            return active
+        try:
+            with transaction.atomic():
+                deck = PitchDeck.objects.create(
+                    prospect=prospect,
+                    language=language,
+                    requested_by=actor,
+                    status=DeckStatus.QUEUED,
+                )
+        except IntegrityError:  # another request won the race: one active deck only
+            return PitchDeck.objects.get(
+                prospect=prospect, language=language, status__in=PitchDeck.ACTIVE_STATUSES
+            )
+        if enqueue:
+            from promotion.tasks import deck_render_task
+
+            user_id = actor.pk if actor is not None else None
+            transaction.on_commit(partial(deck_render_task.delay, deck.pk, user_id))
+    return deck
+
+
+def _fail(deck_id: int, message: str) -> PitchDeck:
+    with transaction.atomic():
+        deck = PitchDeck.objects.select_for_update().get(pk=deck_id)
+        if deck.status != DeckStatus.READY:
+            deck.status = DeckStatus.FAILED
+            deck.error = message[:500]
+            deck.finished_at = timezone.now()
+            deck.save(update_fields=["status", "error", "finished_at"])
+    return deck
+
+
+def _fact_versions(fact_ids: list[int]) -> dict[str, int | None]:
+    latest = dict(
+        Fact.history.filter(id__in=fact_ids)
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values_list("id", "last")
+    )
+    return {str(pk): latest.get(pk) for pk in fact_ids}
+
+
+def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> PitchDeck:
+    """Render the deck for the user who asked (``system=True``: a command run by the
+    site's operator, who sees everything). Returns the deck, ready or failed."""
+    user = None
+    with transaction.atomic():
+        deck = PitchDeck.objects.select_for_update().select_related("prospect").get(pk=deck_id)
+        if deck.status in (DeckStatus.READY, DeckStatus.FAILED):
+            return deck
+        if deck.attempts >= MAX_ATTEMPTS:
+            return _fail(deck_id, ERROR_TOO_MANY_ATTEMPTS % {"n": deck.attempts})
+        if not system:
+            user = get_user_model()._default_manager.filter(pk=user_id).first()
+            if user is None or not _visible(user=user, prospect=deck.prospect):
+                return _fail(deck_id, ERROR_NOT_VISIBLE)
+        deck.status = DeckStatus.RENDERING
+        deck.started_at = timezone.now()
+        deck.attempts += 1
+        deck.save(update_fields=["status", "started_at", "attempts"])
+    prospect = Prospect.objects.select_related("partner__region").get(pk=deck.prospect_id)
+    show_identity = system or can_see_identity(user=user, prospect=prospect)
+    renderer = promotion_settings.DECK_RENDERER()
+    try:
+        result = renderer.render(
+            prospect=prospect, language=deck.language, show_identity=show_identity
+        )
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:
+        # reportlab's messages quote the text they choke on: log and store the kind only.
+        logger.warning("Deck %s failed to render: %s", deck_id, type(exc).__name__)
+        return _fail(deck_id, ERROR_RENDER % {"kind": type(exc).__name__, "deck": deck_id})
+    with transaction.atomic():
+        deck = PitchDeck.objects.select_for_update().get(pk=deck_id)
+        if deck.status == DeckStatus.READY:  # a redelivered copy finished first
+            return deck
+        deck.file.save(f"{deck.language}.pdf", ContentFile(result.pdf), save=False)
+        deck.sha256 = hashlib.sha256(result.pdf).hexdigest()
+        deck.page_count = result.page_count
+        deck.sections = result.sections
+        deck.facts_used = _fact_versions(result.fact_ids)
+        deck.identity_shown = show_identity
+        deck.status = DeckStatus.READY
+        deck.error = ""
+        deck.finished_at = timezone.now()
+        deck.save()
+        deck.facts.set(result.fact_ids)
+    return deck
+
+
+def deck_changed_facts(*, deck: PitchDeck) -> list[Fact]:
+    """The facts the deck printed that changed (or were held back) since: a deck with
+    any is stale. Compares the history id recorded at render time with the latest."""
+    recorded = {int(pk): version for pk, version in (deck.facts_used or {}).items()}
+    if not recorded:
+        return []
+    latest = _fact_versions(list(recorded))
+    changed = [pk for pk, version in recorded.items() if latest.get(str(pk)) != version]
+    held = (
+        Fact.objects.filter(pk__in=recorded)
+        .exclude(status="published")
+        .values_list("pk", flat=True)
+    )
+    return list(Fact.objects.filter(pk__in={*changed, *held}).order_by("key"))

@@ -1,0 +1,38 @@
+"""Celery tasks: thin, taking ids, each calling one service.
+
+Reliability (see the deployment notes): late acknowledgement and rejection on a lost
+worker, so a worker killed mid-render does not lose the deck; ``deck_render`` caps the
+attempts (``MAX_ATTEMPTS``), so a deck that kills its worker every time ends failed; only
+transient database errors are retried, with exponential backoff.
+
+Time limits: a deck renders in well under a second, so the soft limit (60 s, the deck
+then fails with a message) and the hard limit (90 s, the child is replaced and the
+message redelivered, counted against the attempts) stay far below the broker's
+visibility timeout (Redis default: 1 h). A deck lost with its worker comes back after
+that timeout plus kombu's restore sweep (about 100 s by default).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+
+@shared_task(
+    name="promotion.deck_render",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=3,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def deck_render_task(self: Any, deck_id: int, user_id: Any) -> int:
+    from promotion.services.decks import deck_render
+
+    try:
+        return deck_render(deck_id=deck_id, user_id=user_id).pk
+    except (OperationalError, InterfaceError) as exc:
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from promotion import views
+
+app_name = "promotion"
+urlpatterns = [
+    path("decks/<int:pk>/download/", views.deck_download, name="deck-download"),
+]

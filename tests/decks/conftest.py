@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from celery import Celery
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """The test settings make Celery eager; the app that reads them is the host's, so
+    stand one in for the tests (the app itself never imports a Celery app)."""
+    app = Celery("promotion-tests")
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.set_current()
+    app.set_default()
+    return app
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+@pytest.fixture
+def owner_partner(calibaja):
+    from promotion.models import Partner
+
+    return Partner.objects.filter(region=calibaja).order_by("pk").first()
+
+
+@pytest.fixture
+def owner(owner_partner):
+    user = factories.UserFactory(username="owner")
+    factories.PartnerMembershipFactory(user=user, partner=owner_partner)
+    return user
+
+
+@pytest.fixture
+def prospect(owner_partner):
+    return factories.ProspectFactory(partner=owner_partner, company_name='AT&T <Labs> "R&D"')

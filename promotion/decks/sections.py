@@ -556,7 +556,8 @@ class CrossingSection(Section):
             P(
                 t.para_markup(
                     ctx.tr(
-                        "Map drawn from the coordinates on file; hollow marks are approximate positions."
+                        "Map drawn from the coordinates on file; hollow marks are approximate "
+                        "positions."
                     )
                 ),
                 ctx.styles["small"],
@@ -608,8 +609,8 @@ class QuestionsSection(Section):
                     P(
                         t.para_markup(
                             ctx.tr(
-                                "No facts on file answer this question yet. %(partner)s will follow up "
-                                "with you personally.",
+                                "No facts on file answer this question yet. %(partner)s will "
+                                "follow up with you personally.",
                                 partner=partner,
                             )
                         ),

@@ -17,7 +17,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.utils import formats, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "PromotionSans"
@@ -79,78 +79,77 @@ def para_markup(value: Any, limit: int = MAX_TEXT) -> str:
     return "".join(out)
 
 
-# The deck's own words. gettext answers first (a host's or the app's catalogue); where the
-# catalogue has no Spanish yet, this table does, so a Spanish deck is Spanish throughout.
-SPANISH = {
-    "Prepared for": "Preparado para",
-    "Project": "Proyecto",
-    "Presented by": "Presentado por",
-    "Confidential": "Confidencial",
-    "Page %(page)s": "Página %(page)s",
-    "The region at a glance": "La región en cifras",
-    "Why your industry fits": "Por qué su industria encaja",
-    "Talent": "Talento",
-    "Getting goods and people across": "Cómo cruzan personas y mercancías",
-    "Your questions, answered": "Sus preguntas, respondidas",
-    "Your contacts": "Sus contactos",
-    "Sources": "Fuentes",
-    "Source": "Fuente",
-    "as of %(date)s": "a %(date)s",
-    "No published figures are on file for this region yet.": "Aún no hay cifras publicadas para esta región.",
-    "Clusters matching NAICS %(code)s": "Clústeres afines al código SCIAN %(code)s",
-    "No cluster of the region matches NAICS %(code)s; the region's most concentrated "
-    "clusters are shown.": "Ningún clúster de la región corresponde al código SCIAN %(code)s; se muestran los "
-    "clústeres más concentrados de la región.",
-    "Cluster": "Clúster",
-    "Employment": "Empleo",
-    "Concentration (location quotient)": "Concentración (cociente de localización)",
-    "Employment by cluster": "Empleo por clúster",
-    "Workforce": "Fuerza laboral",
-    "Universities and research institutes": "Universidades y centros de investigación",
-    "No talent data is on file for this industry yet.": "Aún no hay datos de talento para esta industria.",
-    "Map drawn from the coordinates on file; hollow marks are approximate positions.": "Mapa trazado con las coordenadas registradas; las marcas huecas son posiciones "
-    "aproximadas.",
-    "Asset": "Infraestructura",
-    "Kind": "Tipo",
-    "Status": "Estado",
-    "Place": "Lugar",
-    "City": "Ciudad",
-    "approx.": "aprox.",
-    "No facts on file answer this question yet. %(partner)s will follow up with you "
-    "personally.": "Aún no hay datos registrados que respondan esta pregunta. %(partner)s le dará "
-    "seguimiento personalmente.",
-    "No questions have been recorded yet.": "Aún no se han registrado preguntas.",
-    "Your questions are kept with your file and are answered in person.": "Sus preguntas se conservan en su expediente y se responden en persona.",
-    "Your partner in the region": "Su socio en la región",
-    "Other partners of the region": "Otros socios de la región",
-    "Every figure in this deck, numbered as cited.": "Todas las cifras de esta presentación, numeradas según se citan.",
-    "Jobs": "Empleos",
-    "Investment": "Inversión",
-    "Border crossing": "Cruce fronterizo",
-    "Airport": "Aeropuerto",
-    "Seaport": "Puerto marítimo",
-    "Freeway": "Autopista",
-    "Rail": "Ferrocarril",
-    "Other": "Otro",
-    "Operating": "En operación",
-    "Under construction": "En construcción",
-    "Planned": "Planeado",
-    "Closed": "Cerrado",
-    "New operation (greenfield)": "Nueva operación (greenfield)",
-    "Expansion": "Expansión",
-    "Relocation": "Reubicación",
-    "Nearshoring": "Nearshoring",
-    "Shelter or contract manufacturing": "Albergue o manufactura por contrato",
-    "Pitch deck": "Presentación",
-}
+# The deck's own words, marked here so that makemessages puts them in the app's catalogue
+# (the Spanish is in promotion/locale). Sections translate them at render time, in the
+# deck's language, through ``tr``; a host may override any of them in its own catalogue.
+DECK_WORDS = (
+    gettext_noop("Prepared for"),
+    gettext_noop("Project"),
+    gettext_noop("Presented by"),
+    gettext_noop("Confidential"),
+    gettext_noop("Page %(page)s"),
+    gettext_noop("The region at a glance"),
+    gettext_noop("Why your industry fits"),
+    gettext_noop("Talent"),
+    gettext_noop("Getting goods and people across"),
+    gettext_noop("Your questions, answered"),
+    gettext_noop("Your contacts"),
+    gettext_noop("Sources"),
+    gettext_noop("Source"),
+    gettext_noop("as of %(date)s"),
+    gettext_noop("No published figures are on file for this region yet."),
+    gettext_noop("Clusters matching NAICS %(code)s"),
+    gettext_noop(
+        "No cluster of the region matches NAICS %(code)s; the region's most concentrated "
+        "clusters are shown."
+    ),
+    gettext_noop("Cluster"),
+    gettext_noop("Employment"),
+    gettext_noop("Concentration (location quotient)"),
+    gettext_noop("Employment by cluster"),
+    gettext_noop("Workforce"),
+    gettext_noop("Universities and research institutes"),
+    gettext_noop("No talent data is on file for this industry yet."),
+    gettext_noop("Map drawn from the coordinates on file; hollow marks are approximate positions."),
+    gettext_noop("Asset"),
+    gettext_noop("Kind"),
+    gettext_noop("Status"),
+    gettext_noop("Place"),
+    gettext_noop("City"),
+    gettext_noop("approx."),
+    gettext_noop(
+        "No facts on file answer this question yet. %(partner)s will follow up with you personally."
+    ),
+    gettext_noop("No questions have been recorded yet."),
+    gettext_noop("Your questions are kept with your file and are answered in person."),
+    gettext_noop("Your partner in the region"),
+    gettext_noop("Other partners of the region"),
+    gettext_noop("Every figure in this deck, numbered as cited."),
+    gettext_noop("Jobs"),
+    gettext_noop("Investment"),
+    gettext_noop("Border crossing"),
+    gettext_noop("Airport"),
+    gettext_noop("Seaport"),
+    gettext_noop("Freeway"),
+    gettext_noop("Rail"),
+    gettext_noop("Other"),
+    gettext_noop("Operating"),
+    gettext_noop("Under construction"),
+    gettext_noop("Planned"),
+    gettext_noop("Closed"),
+    gettext_noop("New operation (greenfield)"),
+    gettext_noop("Expansion"),
+    gettext_noop("Relocation"),
+    gettext_noop("Nearshoring"),
+    gettext_noop("Shelter or contract manufacturing"),
+    gettext_noop("Pitch deck"),
+)
 
 
 def tr(message: str, language: str, **params: Any) -> str:
-    """``message`` in ``language`` (catalogue first, then the table above)."""
+    """``message`` in ``language``, from the translation catalogues."""
     with translation.override(language):
         text = gettext(message)
-    if language == "es" and text == message:
-        text = SPANISH.get(message, message)
     return text % params if params else text
 
 

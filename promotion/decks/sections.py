@@ -47,6 +47,30 @@ def english_label(label: Any) -> str:
         return str(label)
 
 
+def border_line(points: list[tuple[float, float]], width: float, height: float) -> list[float]:
+    """The border as a polyline through the crossings' positions (ordered west to east),
+    carried on to both edges of the map along its end segments. Ports of entry stand on
+    the border, so the line is as good as their coordinates, and needs no other data."""
+    points = sorted(points)
+
+    def carried(a: tuple[float, float], b: tuple[float, float], x: float) -> float:
+        if abs(b[0] - a[0]) < 1e-6:
+            return a[1]
+        y = a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
+        return min(max(y, 0.0), height)
+
+    if len(points) == 1:
+        y = points[0][1]
+        ends = [(0.0, y), (width, y)]
+    else:
+        ends = [
+            (0.0, carried(points[0], points[1], 0.0)),
+            (width, carried(points[-2], points[-1], width)),
+        ]
+    line = [ends[0], *points, ends[1]]
+    return [coordinate for xy in line for coordinate in xy]
+
+
 def published_facts(ctx: DeckContext) -> Any:
     return Fact.objects.filter(region=ctx.region, status=FactStatus.PUBLISHED).select_related(
         "source"
@@ -410,7 +434,7 @@ class CrossingSection(Section):
         )
 
     def map(self, ctx: DeckContext, assets: list[InfrastructureAsset]) -> Any:
-        from reportlab.graphics.shapes import Circle, Drawing, Polygon, Rect, String
+        from reportlab.graphics.shapes import Circle, Drawing, Polygon, PolyLine, Rect, String
         from reportlab.lib import colors
 
         width, height = 400.0, 330.0
@@ -487,6 +511,20 @@ class CrossingSection(Section):
         )
         approx = ctx.tr("approx.")
         grey = colors.HexColor("#666666")
+        crossings = [
+            point(a.latitude, a.longitude)
+            for a in assets
+            if a.kind == AssetKind.BORDER_CROSSING and not a.coordinates_approximate
+        ]
+        if crossings:
+            drawing.add(
+                PolyLine(
+                    border_line(crossings, width, height),
+                    strokeColor=colors.HexColor("#8C6D46"),
+                    strokeWidth=1.1,
+                    strokeDashArray=[5, 2],
+                )
+            )
         marks = []
         for place in localities:
             x, y = point(place.latitude, place.longitude)
@@ -523,6 +561,8 @@ class CrossingSection(Section):
             + ctx.tr("Seaport")
             + "   ● "
             + ctx.tr("City")
+            + "   - - "
+            + ctx.tr("Border")
         )
         drawing.add(String(0, height + 4, legend, fontName=t.FONT, fontSize=7.5, fillColor=accent))
         return drawing
@@ -556,8 +596,8 @@ class CrossingSection(Section):
             P(
                 t.para_markup(
                     ctx.tr(
-                        "Map drawn from the coordinates on file; hollow marks are approximate "
-                        "positions."
+                        "Map drawn from the coordinates on file: the border line joins the "
+                        "crossings; hollow marks are approximate positions."
                     )
                 ),
                 ctx.styles["small"],

@@ -110,7 +110,11 @@ DECK_WORDS = (
     gettext_noop("Workforce"),
     gettext_noop("Universities and research institutes"),
     gettext_noop("No talent data is on file for this industry yet."),
-    gettext_noop("Map drawn from the coordinates on file; hollow marks are approximate positions."),
+    gettext_noop(
+        "Map drawn from the coordinates on file: the border line joins the crossings; hollow "
+        "marks are approximate positions."
+    ),
+    gettext_noop("Border"),
     gettext_noop("Asset"),
     gettext_noop("Kind"),
     gettext_noop("Status"),

@@ -1,7 +1,8 @@
 """Pitch decks in the admin: the actions on prospects, the inline, the deck list.
 
-Every queryset starts from the deck download rule (``decks_downloadable_by``) or from
-``prospect_visible_to``; nothing here is editable by hand, decks come from the service.
+Every queryset starts from the deck selectors (``deck_visible_to``, and
+``deck_downloadable_by`` for the links) or from ``prospect_visible_to``; nothing here is
+editable by hand, decks come from the service.
 """
 
 from __future__ import annotations
@@ -22,13 +23,8 @@ from django.utils.translation import ngettext
 from promotion.admin.crm import CrmPermissions, ScopedViews
 from promotion.models import DeckStatus, PitchDeck, Prospect
 from promotion.selectors.crm import prospect_visible_to
+from promotion.selectors.decks import deck_downloadable_by, deck_visible_to
 from promotion.services.decks import deck_changed_facts, deck_request
-from promotion.views import decks_downloadable_by
-
-
-def decks_visible_to(*, user: Any) -> QuerySet[PitchDeck]:
-    """Decks of prospects the user sees (any status); downloads are narrower."""
-    return PitchDeck.objects.filter(prospect__in=prospect_visible_to(user=user))
 
 
 def _generate(request: HttpRequest, queryset: QuerySet[Prospect], language: str) -> int:
@@ -83,7 +79,7 @@ class DeckColumns:
         request = getattr(self, "_request", None)
         if (
             request is not None
-            and not decks_downloadable_by(user=request.user).filter(pk=obj.pk).exists()
+            and not deck_downloadable_by(user=request.user).filter(pk=obj.pk).exists()
         ):
             return "—"
         return format_html(
@@ -101,7 +97,7 @@ class PitchDeckInline(DeckColumns, CrmPermissions, admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PitchDeck]:
         self._request = request
-        return decks_visible_to(user=request.user)
+        return deck_visible_to(user=request.user)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -138,7 +134,7 @@ class PitchDeckAdmin(DeckColumns, ScopedViews, CrmPermissions, admin.ModelAdmin)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PitchDeck]:
         self._request = request
-        return decks_visible_to(user=request.user).select_related("prospect")
+        return deck_visible_to(user=request.user).select_related("prospect")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from promotion.api import crm, views
+from promotion.api import crm, decks, views
 
 app_name = "promotion_api"
 urlpatterns: list = [
@@ -18,3 +18,16 @@ urlpatterns: list = [
 crm_router = SimpleRouter()
 crm_router.register("prospects", crm.ProspectViewSet, basename="prospect")
 urlpatterns += crm_router.urls
+
+# Pitch decks (promotion.api.decks): prospects/{id}/decks/, decks/{id}/ and
+# decks/{id}/download/ named prospect-decks, deck-detail and deck-download.
+urlpatterns += [
+    re_path(
+        r"^prospects/(?P<pk>[^/.]+)/decks/$",
+        decks.ProspectDeckList.as_view(),
+        name="prospect-decks",
+    ),
+]
+deck_router = SimpleRouter()
+deck_router.register("decks", decks.DeckViewSet, basename="deck")
+urlpatterns += deck_router.urls

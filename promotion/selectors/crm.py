@@ -155,6 +155,19 @@ def prospect_editable_identified_by(*, user: Any) -> QuerySet[Prospect]:
     )
 
 
+def prospect_deck_requestable_by(*, user: Any) -> QuerySet[Prospect]:
+    """Visible prospects the user may request pitch decks of: editors and managers of the
+    owner, and of a partner holding an active share of any access (a deck changes nothing
+    of the prospect). Viewers only read."""
+    if not _is_active_user(user):
+        return Prospect.objects.none()
+    if user.is_superuser:
+        return Prospect.objects.all()
+    acting = partner_ids_of(user=user, role=PartnerRole.EDITOR)
+    shared = _active_shares().filter(partner_id__in=acting).values("prospect_id")
+    return Prospect.objects.filter(Q(partner_id__in=acting) | Q(pk__in=shared))
+
+
 def membership_visible_to(*, user: Any) -> QuerySet[PartnerMembership]:
     """Members of the partners the user works for (managers keep them)."""
     if not _is_active_user(user):

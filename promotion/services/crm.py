@@ -41,6 +41,7 @@ from promotion.selectors.crm import (
     prospect_editable_identified_by,
     prospect_managed_by,
 )
+from promotion.signals import prospect_stage_changed, send_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -126,12 +127,14 @@ def prospect_insert(*, actor: Any, prospect: Prospect) -> Prospect:
         prospect.first_inquiry_on = timezone.localdate()
     prospect.full_clean()
     prospect.save()
-    StageChange.objects.create(
+    change = StageChange.objects.create(
         prospect=prospect, from_stage="", to_stage=prospect.stage, changed_by=_user_or_none(actor)
     )
+    _stage_recorded(change)
     return prospect
 
 
+@transaction.atomic
 def prospect_create(*, actor: Any, partner: Partner, company_name: str, **fields: Any) -> Prospect:
     """Create a prospect of ``partner``; ``fields`` are other Prospect fields."""
     localities = fields.pop("site_localities", None)
@@ -147,10 +150,24 @@ def _user_or_none(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
+def _stage_recorded(change: StageChange) -> None:
+    # Every StageChange row the services write is announced, once the transaction commits.
+    send_on_commit(
+        prospect_stage_changed,
+        sender=Prospect,
+        prospect=change.prospect,
+        from_stage=change.from_stage,
+        to_stage=change.to_stage,
+        changed_by=change.changed_by,
+        stage_change=change,
+    )
+
+
 @transaction.atomic
 def prospect_update(*, actor: Any, prospect: Prospect, **fields: Any) -> Prospect:
     """Change a prospect. The owner partner cannot change here. A change of ``stage``
-    is recorded as a ``StageChange`` (and refused for ``lost`` without a reason).
+    is recorded as a ``StageChange`` (and refused for ``lost`` without a reason) and sent
+    as ``prospect_stage_changed`` once the transaction commits.
 
     ``prospect`` may already carry the new values (an admin form): the stored row is
     what the changes are measured against."""
@@ -163,12 +180,13 @@ def prospect_update(*, actor: Any, prospect: Prospect, **fields: Any) -> Prospec
     prospect.full_clean()
     prospect.save()
     if prospect.stage != stored.stage:
-        StageChange.objects.create(
+        change = StageChange.objects.create(
             prospect=prospect,
             from_stage=stored.stage,
             to_stage=prospect.stage,
             changed_by=_user_or_none(actor),
         )
+        _stage_recorded(change)
     return prospect
 
 

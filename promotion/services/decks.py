@@ -17,16 +17,24 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from promotion.conf import promotion_settings
 from promotion.models import DeckStatus, Fact, Language, PitchDeck, Prospect
-from promotion.selectors.crm import can_see_identity, prospect_visible_to
+from promotion.selectors.crm import (
+    can_see_identity,
+    prospect_deck_requestable_by,
+    prospect_visible_to,
+)
+from promotion.selectors.decks import fact_versions
+from promotion.signals import deck_failed, deck_ready, send_on_commit
 
 logger = logging.getLogger(__name__)
 
 NOT_ALLOWED = "You may not see this prospect."
+NOT_ALLOWED_TO_REQUEST = (
+    "Only editors and managers of a partner that sees the prospect may request its decks."
+)
 # A deck whose render kills its worker every time ends failed after this many attempts
 # instead of being redelivered for ever.
 MAX_ATTEMPTS = 4
@@ -57,15 +65,21 @@ def deck_request(
 ) -> PitchDeck:
     """Queue a deck of ``prospect`` in ``language`` (its own language by default).
 
-    Refused (``PermissionDenied``) when the actor may not see the prospect. While a deck
-    of the same prospect and language is queued or rendering, that one is returned. The
-    task is sent after the transaction commits.
+    Refused (``PermissionDenied``) when the actor may not see the prospect, or sees it as
+    a viewer only (``prospect_deck_requestable_by``). While a deck of the same prospect
+    and language is queued or rendering, that one is returned. The task is sent after the
+    transaction commits.
     """
     language = language or prospect.language
     if language not in Language.values:
         raise ValidationError({"language": f"Use one of {', '.join(Language.values)}."})
     if actor is not None and not _visible(user=actor, prospect=prospect):
         raise PermissionDenied(NOT_ALLOWED)
+    if (
+        actor is not None
+        and not prospect_deck_requestable_by(user=actor).filter(pk=prospect.pk).exists()
+    ):
+        raise PermissionDenied(NOT_ALLOWED_TO_REQUEST)
     with transaction.atomic():
         active = PitchDeck.objects.filter(
             prospect=prospect, language=language, status__in=PitchDeck.ACTIVE_STATUSES
@@ -96,26 +110,20 @@ def _fail(deck_id: int, message: str) -> PitchDeck:
     with transaction.atomic():
         deck = PitchDeck.objects.select_for_update().get(pk=deck_id)
         if deck.status != DeckStatus.READY:
+            newly_failed = deck.status != DeckStatus.FAILED  # a racing copy may have failed it
             deck.status = DeckStatus.FAILED
             deck.error = message[:500]
             deck.finished_at = timezone.now()
             deck.save(update_fields=["status", "error", "finished_at"])
+            if newly_failed:
+                send_on_commit(deck_failed, sender=PitchDeck, deck=deck)
     return deck
-
-
-def _fact_versions(fact_ids: list[int]) -> dict[str, int | None]:
-    latest = dict(
-        Fact.history.filter(id__in=fact_ids)
-        .values("id")
-        .annotate(last=Max("history_id"))
-        .values_list("id", "last")
-    )
-    return {str(pk): latest.get(pk) for pk in fact_ids}
 
 
 def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> PitchDeck:
     """Render the deck for the user who asked (``system=True``: a command run by the
-    site's operator, who sees everything). Returns the deck, ready or failed."""
+    site's operator, who sees everything). Returns the deck, ready or failed; the deck that
+    becomes so sends ``deck_ready`` or ``deck_failed`` (``promotion.signals``) on commit."""
     user = None
     with transaction.atomic():
         deck = PitchDeck.objects.select_for_update().select_related("prospect").get(pk=deck_id)
@@ -152,13 +160,14 @@ def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> P
         deck.sha256 = hashlib.sha256(result.pdf).hexdigest()
         deck.page_count = result.page_count
         deck.sections = result.sections
-        deck.facts_used = _fact_versions(result.fact_ids)
+        deck.facts_used = fact_versions(fact_ids=result.fact_ids)
         deck.identity_shown = show_identity
         deck.status = DeckStatus.READY
         deck.error = ""
         deck.finished_at = timezone.now()
         deck.save()
         deck.facts.set(result.fact_ids)
+        send_on_commit(deck_ready, sender=PitchDeck, deck=deck)
     return deck
 
 
@@ -168,7 +177,7 @@ def deck_changed_facts(*, deck: PitchDeck) -> list[Fact]:
     recorded = {int(pk): version for pk, version in (deck.facts_used or {}).items()}
     if not recorded:
         return []
-    latest = _fact_versions(list(recorded))
+    latest = fact_versions(fact_ids=list(recorded))
     changed = [pk for pk, version in recorded.items() if latest.get(str(pk)) != version]
     held = (
         Fact.objects.filter(pk__in=recorded)

@@ -119,6 +119,11 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged message to another worker after this many seconds: that is
+# how a deck lost with its whole worker comes back. Keep it above the deck task's hard time
+# limit (90 s, promotion/tasks.py), or a deck still rendering is delivered a second time;
+# kombu's sweep for such messages adds up to about 100 s (10 s x 10 by default).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 
 PROMOTION = {
     "DEFAULT_REGION": "calibaja",

@@ -7,9 +7,9 @@ transient database errors are retried, with exponential backoff.
 
 Time limits: a deck renders in well under a second, so the soft limit (60 s, the deck
 then fails with a message) and the hard limit (90 s, the child is replaced and the
-message redelivered, counted against the attempts) stay far below the broker's
-visibility timeout (Redis default: 1 h). A deck lost with its worker comes back after
-that timeout plus kombu's restore sweep (about 100 s by default).
+message redelivered, counted against the attempts) stay below the broker's visibility
+timeout (Redis default: 1 h; the example deployment sets 300 s). A deck lost with its
+worker comes back after that timeout plus kombu's restore sweep (about 100 s by default).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from django.db import InterfaceError, OperationalError
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
+    # Celery acknowledges a message whose task hit the hard time limit unless told not to:
+    # the deck would stay "rendering" for good. Requeued, the attempt cap ends it.
+    acks_on_failure_or_timeout=False,
     max_retries=3,
     soft_time_limit=60,
     time_limit=90,

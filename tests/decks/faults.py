@@ -1,0 +1,50 @@
+"""A deck renderer that misbehaves on request, for the real-worker tests (test_worker.py).
+
+The worker those tests start names it in ``PROMOTION['DECK_RENDERER']``
+(tests/decks/worker_settings.py). It draws what the default renderer draws, except when
+the prospect's company name carries a marker (``tests.decks.worker``):
+
+- ``SLOW_ONCE``: the first attempt writes the pool child's pid to ``<fault dir>/<prospect
+  pk>.pid`` and sleeps ``SLOW_SECONDS`` first, so a test can kill the child, or the whole
+  worker, mid-render; later attempts find the file and render at once.
+- ``KILL_ALWAYS``: every attempt appends the child's pid to ``<fault dir>/<prospect
+  pk>.killed`` and SIGKILLs its own process ``CRASH_AFTER_SECONDS`` later, as a render that
+  crashes the interpreter or runs out of memory would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+from promotion.decks.renderer import DeckRenderer, RenderResult
+from promotion.models import Prospect
+from tests.decks.worker import (
+    CRASH_AFTER_SECONDS,
+    FAULT_DIR_ENV,
+    KILL_ALWAYS,
+    SLOW_ONCE,
+    SLOW_SECONDS,
+)
+
+
+class FaultyRenderer(DeckRenderer):
+    def render(self, *, prospect: Prospect, language: str, show_identity: bool) -> RenderResult:
+        folder = Path(os.environ[FAULT_DIR_ENV])
+        if KILL_ALWAYS in prospect.company_name:
+            with (folder / f"{prospect.pk}.killed").open("a") as killed:
+                killed.write(f"{os.getpid()}\n")
+            # Crash a moment into the render, as a real one would: a child that dies before
+            # the pool has seen it take the job is only noticed after a timeout (billiard).
+            time.sleep(CRASH_AFTER_SECONDS)
+            os.kill(os.getpid(), signal.SIGKILL)
+        if SLOW_ONCE in prospect.company_name:
+            marker = folder / f"{prospect.pk}.pid"
+            if not marker.exists():
+                partial = folder / f"{prospect.pk}.pid.partial"
+                partial.write_text(str(os.getpid()))
+                partial.replace(marker)  # the test never reads half a pid
+                time.sleep(SLOW_SECONDS)
+        return super().render(prospect=prospect, language=language, show_identity=show_identity)

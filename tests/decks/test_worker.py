@@ -1,0 +1,332 @@
+"""Decks rendered by a real Celery worker on Redis, including workers killed mid-render.
+
+Each test starts ``celery worker --pool prefork --concurrency 2`` (tests/decks/worker.py)
+on the test's PostgreSQL database, so the rows are committed (``transaction=True``) and
+the task is sent on commit, as in production. Needs PostgreSQL (``DATABASE_URL``) and Redis
+(``PROMOTION_TEST_REDIS_URL``, db 13 by default): skipped with the reason when one is
+missing, except under ``CI``, where that fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+from celery import Celery
+from django.db import connection, transaction
+from django.urls import reverse
+
+from promotion.models import DeckStatus, Partner, PitchDeck, Prospect
+from promotion.services.decks import ERROR_TOO_MANY_ATTEMPTS, MAX_ATTEMPTS, deck_request
+from promotion.tasks import deck_render_task
+from tests import factories
+from tests.decks.conftest import pdf_text
+from tests.decks.worker import (
+    BASE_SETTINGS_ENV,
+    BROKER_ENV,
+    CELERY_ENV_OVERRIDES,
+    FAULT_DIR_ENV,
+    KILL_ALWAYS,
+    QUEUE_ENV,
+    REDIS_URL,
+    ROOT,
+    SLOW_ONCE,
+    STORAGE_ENV,
+    TASK_ANNOTATIONS,
+    TIME_LIMIT,
+    TRANSPORT_OPTIONS,
+    VISIBILITY_TIMEOUT,
+    Worker,
+    new_queue,
+    parent_pid,
+    purge_queue,
+    wait_for_file,
+)
+
+pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+TERMINAL = (DeckStatus.READY, DeckStatus.FAILED)
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def _missing_service() -> str | None:
+    """Why the worker tests cannot run here, or None."""
+    import dj_database_url
+    import psycopg
+    import redis
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return "needs PostgreSQL, shared with the worker process: set DATABASE_URL=postgres://..."
+    db = dj_database_url.parse(url)
+    try:
+        psycopg.connect(
+            host=db["HOST"] or None,
+            port=db["PORT"] or None,
+            user=db["USER"] or None,
+            password=db["PASSWORD"] or None,
+            dbname="postgres",
+            connect_timeout=3,
+        ).close()
+    except psycopg.Error as exc:
+        return f"needs PostgreSQL at {db['HOST']}:{db['PORT']} ({type(exc).__name__})"
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        client.close()
+    except redis.RedisError as exc:
+        return (
+            f"needs Redis at {REDIS_URL} ({type(exc).__name__}): start redis-server, "
+            "or set PROMOTION_TEST_REDIS_URL"
+        )
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)  # session: before the test database is set up
+def _services() -> None:
+    """Skip without PostgreSQL or Redis; under CI a missing service is a failure."""
+    reason = _missing_service()
+    if reason is None:
+        return
+    if _in_ci():
+        pytest.fail(f"{reason} (CI is set: the worker tests may not be skipped)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _test_database_url() -> str:
+    """DATABASE_URL with the test database's name (pytest-django's ``test_<name>``)."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return parts._replace(path="/" + quote(connection.settings_dict["NAME"])).geturl()
+
+
+@dataclass
+class Harness:
+    """What one test shares with its workers: their environment (queue, database), the
+    file storage, the fault markers (tests/decks/faults.py) and the workers' logs."""
+
+    env: dict[str, str]
+    storage: Path
+    faults: Path
+    logs: Path
+    workers: list[Worker] = field(default_factory=list)
+
+    def start_worker(self) -> Worker:
+        log = self.logs / f"worker-{len(self.workers) + 1}.log"
+        worker = Worker(env=self.env, log=log)
+        self.workers.append(worker)
+        return worker.start()
+
+    def deck_files(self, prospect: Prospect) -> list[str]:
+        folder = self.storage / "promotion" / "decks" / str(prospect.pk)
+        if not folder.exists():
+            return []
+        return sorted(str(path.relative_to(self.storage)) for path in folder.iterdir())
+
+
+@pytest.fixture
+def harness(tmp_path, settings, monkeypatch, eager_celery) -> Iterator[Harness]:
+    """Point this process's Celery app at Redis (other tests stay eager) and share a file
+    storage with the workers; on teardown kill every worker started, whatever happened."""
+    import redis
+
+    for name in CELERY_ENV_OVERRIDES:  # CI exports CELERY_BROKER_URL (db 15) for the demo
+        monkeypatch.delenv(name, raising=False)
+    queue = new_queue()
+    storage, faults, logs = (tmp_path / name for name in ("storage", "faults", "logs"))
+    for folder in (storage, faults, logs):
+        folder.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(storage)},
+        },
+    }
+    env = {name: value for name, value in os.environ.items() if name not in CELERY_ENV_OVERRIDES}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "tests.decks.worker_settings",
+            BASE_SETTINGS_ENV: os.environ["DJANGO_SETTINGS_MODULE"],  # set by pytest-django
+            "DATABASE_URL": _test_database_url(),
+            BROKER_ENV: REDIS_URL,
+            QUEUE_ENV: queue,
+            STORAGE_ENV: str(storage),
+            FAULT_DIR_ENV: str(faults),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+        }
+    )
+
+    app = Celery("promotion-deck-tests-sender", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(
+        task_always_eager=False,
+        broker_url=REDIS_URL,
+        broker_transport_options=TRANSPORT_OPTIONS,
+        task_default_queue=queue,
+        task_annotations=TASK_ANNOTATIONS,
+    )
+    app.set_current()
+    app.set_default()
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    state = Harness(env=env, storage=storage, faults=faults, logs=logs)
+    try:
+        yield state
+    finally:
+        try:
+            for worker in state.workers:
+                worker.kill()
+        finally:
+            app.close()
+            eager_celery.set_current()
+            eager_celery.set_default()
+            purge_queue(client, queue)
+            client.close()
+
+
+def wait_for_deck(deck: PitchDeck, worker: Worker, *, timeout: float) -> PitchDeck:
+    """The deck once it is ready or failed; fails after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        deck = PitchDeck.objects.get(pk=deck.pk)
+        if deck.status in TERMINAL:
+            return deck
+        worker.check_alive()
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"deck {deck.pk} is still {deck.status} (attempts {deck.attempts}) after "
+                f"{timeout} s\n{worker.log_tail()}"
+            )
+        time.sleep(0.1)
+
+
+def download(client, user, deck: PitchDeck) -> bytes:
+    client.force_login(user)
+    response = client.get(reverse("promotion:deck-download", args=[deck.pk]))
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)
+    response.close()
+    return data
+
+
+@pytest.fixture
+def owner_partner(region) -> Partner:
+    """A partner of a small factory region: loading the Cali-Baja data set for each test
+    (rows committed, then flushed) would cost several seconds a test, for nothing here."""
+    return factories.PartnerFactory(region=region)
+
+
+@pytest.fixture
+def other_partner(region) -> Partner:
+    return factories.PartnerFactory(region=region)
+
+
+def test_a_worker_renders_requested_decks_for_download(
+    harness, owner_partner, other_partner, owner, prospect, client
+):
+    secret = factories.ProspectFactory(partner=owner_partner, company_name="Hidden Motors S.A.")
+    factories.ProspectShareFactory(prospect=secret, partner=other_partner, reveal_identity=False)
+    viewer = factories.UserFactory(username="codename-only")
+    factories.PartnerMembershipFactory(user=viewer, partner=other_partner)
+    worker = harness.start_worker()
+
+    # Each request commits, and the task goes to Redis on commit.
+    named = deck_request(actor=owner, prospect=prospect, language="en")
+    coded = deck_request(actor=viewer, prospect=secret, language="es")
+    named = wait_for_deck(named, worker, timeout=60)
+    coded = wait_for_deck(coded, worker, timeout=60)
+
+    assert named.status == DeckStatus.READY, named.error
+    assert named.attempts == 1 and named.identity_shown
+    text = pdf_text(download(client, owner, named))
+    assert 'AT&T <Labs> "R&D"' in text
+    assert coded.status == DeckStatus.READY, coded.error
+    assert coded.attempts == 1 and not coded.identity_shown
+    text = pdf_text(download(client, viewer, coded))
+    assert secret.codename in text and "Preparado para" in text
+    assert "Hidden Motors" not in text
+
+
+def test_a_child_killed_mid_render_leaves_the_deck_ready_once(
+    harness, owner_partner, owner, client
+):
+    prospect = factories.ProspectFactory(
+        partner=owner_partner, company_name=f"Slow Robotics {SLOW_ONCE}"
+    )
+    worker = harness.start_worker()
+    deck = deck_request(actor=owner, prospect=prospect, language="en")
+
+    child = int(wait_for_file(harness.faults / f"{prospect.pk}.pid", worker, timeout=30))
+    rendering = PitchDeck.objects.get(pk=deck.pk)
+    assert (rendering.status, rendering.attempts) == (DeckStatus.RENDERING, 1)
+    worker.kill_child(child)
+
+    deck = wait_for_deck(deck, worker, timeout=30)
+    assert deck.status == DeckStatus.READY, deck.error
+    assert deck.attempts == 2  # the killed attempt and the redelivered one
+    assert harness.deck_files(prospect) == [deck.file.name]
+    data = download(client, owner, deck)
+    assert hashlib.sha256(data).hexdigest() == deck.sha256
+    assert "Slow Robotics" in pdf_text(data)
+    assert "WorkerLostError" in worker.log.read_text(errors="replace")
+
+
+def test_a_deck_that_kills_every_child_fails_and_the_others_finish(
+    harness, owner_partner, owner, prospect
+):
+    doomed_prospect = factories.ProspectFactory(
+        partner=owner_partner, company_name=f"Crashing Co {KILL_ALWAYS}"
+    )
+    worker = harness.start_worker()
+    with transaction.atomic():  # both tasks go out together, at commit
+        doomed = deck_request(actor=owner, prospect=doomed_prospect, language="en")
+        fine = deck_request(actor=owner, prospect=prospect, language="en")
+
+    fine = wait_for_deck(fine, worker, timeout=30)
+    doomed = wait_for_deck(doomed, worker, timeout=60)
+    assert fine.status == DeckStatus.READY, fine.error
+    assert fine.attempts == 1 and harness.deck_files(prospect) == [fine.file.name]
+    assert doomed.status == DeckStatus.FAILED
+    assert doomed.attempts == MAX_ATTEMPTS
+    assert doomed.error == ERROR_TOO_MANY_ATTEMPTS % {"n": MAX_ATTEMPTS}
+    assert not doomed.file and harness.deck_files(doomed_prospect) == []
+    killed = (harness.faults / f"{doomed_prospect.pk}.killed").read_text().split()
+    assert len(killed) == MAX_ATTEMPTS == len(set(killed))  # a new child each time
+    worker.check_alive()  # the worker itself carries on
+
+
+def test_a_deck_lost_with_its_whole_worker_comes_back_after_the_visibility_timeout(
+    harness, owner_partner, owner
+):
+    prospect = factories.ProspectFactory(
+        partner=owner_partner, company_name=f"Lost Freight {SLOW_ONCE}"
+    )
+    # As in production, a render ends (hard time limit) before Redis would hand it out again.
+    assert deck_render_task.time_limit == TIME_LIMIT < VISIBILITY_TIMEOUT
+    first = harness.start_worker()
+    deck = deck_request(actor=owner, prospect=prospect, language="en")
+    child = int(wait_for_file(harness.faults / f"{prospect.pk}.pid", first, timeout=30))
+    assert parent_pid(child) == first.pid
+
+    first.kill()  # SIGKILL to the whole process group: nothing acknowledges or rejects
+    killed_at = time.monotonic()
+    assert parent_pid(child) is None
+    lost = PitchDeck.objects.get(pk=deck.pk)
+    assert (lost.status, lost.attempts) == (DeckStatus.RENDERING, 1)
+
+    second = harness.start_worker()
+    deck = wait_for_deck(deck, second, timeout=VISIBILITY_TIMEOUT + 30)
+    waited = time.monotonic() - killed_at
+    assert deck.status == DeckStatus.READY, deck.error
+    assert deck.attempts == 2
+    assert harness.deck_files(prospect) == [deck.file.name]
+    # Redis gave the message back once the visibility timeout ran out, not before.
+    assert waited > VISIBILITY_TIMEOUT / 2, waited

@@ -95,6 +95,63 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                         id="promotion.E008",
                     )
                 )
+    errors.extend(_check_embedding(value))
+    return errors
+
+
+def _check_embedding(value: dict[str, Any]) -> list[Error]:
+    from django.template import TemplateDoesNotExist, TemplateSyntaxError
+    from django.template.loader import get_template
+
+    from promotion.embed import is_frame_origin
+
+    errors: list[Error] = []
+    base = value.get("BASE_TEMPLATE", DEFAULTS["BASE_TEMPLATE"])
+    if not isinstance(base, str) or not base:
+        errors.append(
+            Error(
+                "PROMOTION['BASE_TEMPLATE'] must be the name of a template.",
+                hint=f"Name the host's base template, or leave out the key for "
+                f"{DEFAULTS['BASE_TEMPLATE']!r}.",
+                id="promotion.E009",
+            )
+        )
+    else:
+        try:
+            get_template(base)
+        except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
+            errors.append(
+                Error(
+                    f"PROMOTION['BASE_TEMPLATE'] names {base!r}, which cannot be loaded: "
+                    f"{exc.__class__.__name__}: {exc}",
+                    hint="Name a template the host's TEMPLATES can find; it needs "
+                    "{% block content %}.",
+                    id="promotion.E009",
+                )
+            )
+    origins = value.get("FRAME_ANCESTORS", DEFAULTS["FRAME_ANCESTORS"])
+    hint = (
+        "List origins such as 'https://portal.example.org' (scheme, host and port only, "
+        "no path), or \"'self'\"; leave it empty to let no site frame the app's pages."
+    )
+    if not isinstance(origins, list | tuple):
+        errors.append(
+            Error(
+                "PROMOTION['FRAME_ANCESTORS'] must be a list of origins.",
+                hint=hint,
+                id="promotion.E010",
+            )
+        )
+    else:
+        for origin in origins:
+            if not is_frame_origin(origin):
+                errors.append(
+                    Error(
+                        f"PROMOTION['FRAME_ANCESTORS'] holds {origin!r}, which is not an origin.",
+                        hint=hint,
+                        id="promotion.E010",
+                    )
+                )
     return errors
 
 

@@ -42,6 +42,18 @@ DEFAULTS: dict[str, Any] = {
         "promotion.decks.sections.ContactsSection",
         "promotion.decks.sections.SourcesSection",
     ],
+    # The template the app's own pages (the "Ask the region" page) extend. It must define
+    # ``{% block content %}``; ``{% block title %}`` is filled too when it has one. Name the
+    # host's base template here so the pages look like the rest of the site; the default is
+    # a minimal page shipped with the app.
+    "BASE_TEMPLATE": "promotion/base.html",
+    # Origins allowed to show the app's embeddable pages (the "Ask the region" page) in a
+    # frame, e.g. ["https://portal.example.org"]; "'self'" allows the host's own pages.
+    # Those pages send ``Content-Security-Policy: frame-ancestors <origins>`` and no
+    # X-Frame-Options. Empty (the default): ``frame-ancestors 'none'`` and
+    # ``X-Frame-Options: DENY``, so nobody may frame them. Every other page of the app
+    # keeps the host's X-Frame-Options (``XFrameOptionsMiddleware``).
+    "FRAME_ANCESTORS": [],
 }
 
 # Keys whose value is a dotted path, imported when first read.

@@ -13,3 +13,8 @@ from tests.settings import INSTALLED_APPS
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.portal"]
 AUTH_USER_MODEL = "portal.PortalUser"
 ROOT_URLCONF = "tests.portal.urls"
+# The app's pages extend the portal's own base template, and only the portal may frame them.
+PROMOTION = {
+    "BASE_TEMPLATE": "portal/base.html",
+    "FRAME_ANCESTORS": ["https://portal.example.org"],
+}

@@ -64,6 +64,22 @@ def test_wheel_ships_data_set_migrations_and_translations(wheel_names: set[str])
     assert "promotion/py.typed" in wheel_names
 
 
+def test_wheel_ships_what_the_hosts_pages_embed(wheel_names: set[str]) -> None:
+    """The template tags, their templates, the base page and the stylesheet."""
+    for name in (
+        "promotion/embed.py",
+        "promotion/templatetags/__init__.py",
+        "promotion/templatetags/promotion_tags.py",
+        "promotion/templates/promotion/base.html",
+        "promotion/templates/promotion/embed/ask.html",
+        "promotion/templates/promotion/embed/ask_page.html",
+        "promotion/templates/promotion/embed/fact.html",
+        "promotion/templates/promotion/embed/facts.html",
+        "promotion/static/promotion/promotion.css",
+    ):
+        assert name in wheel_names, name
+
+
 def test_top_level_fixture_is_the_shipped_data_set() -> None:
     top = ROOT / "fixtures" / "calibaja.json"
     shipped = ROOT / "promotion" / "fixtures" / "calibaja.json"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from promotion.answering.knowledge import FactEntry, Knowledge, PlaceEntry
 from promotion.answering.text import (
     GENERAL_WORDS,
+    MOMENT_WORDS,
     STOP_WORDS,
     deletions,
     detect_language,
@@ -61,12 +62,16 @@ class _Phrase:
     stems: tuple[str, ...]
     weight: float  # what matching it says for the topics together
     topics: dict[int, float]  # its weight split between the topics that share it
+    # Every word of the alias, stop words included, when they must all be in the question
+    # for it to match: "cuánto gana" says more than "gana", "who to contact" than "contact".
+    literal: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
 class _Token:
     word: str  # folded surface form
     stem: str
+    index: int  # position among all the question's words, stop words included
     capitalized: bool
     sentence_start: bool
     after: str  # the word before it, stop words included, articles and possessives skipped
@@ -77,6 +82,8 @@ class _Token:
     general: bool = False  # a general word: counts neither for nor against the question
     modifier: bool = False  # part of a hyphenated compound before another word
     focus: bool = False  # the first word after "how", "cuánto"..., stop words skipped
+    moment: bool = False  # "today", "tonight": a day the facts say nothing of
+    named: bool = False  # part of a name the facts use ("Valle de Guadalupe")
 
 
 @dataclass
@@ -116,6 +123,14 @@ _PLACE_KIND_WORDS = frozenset(
 )
 
 
+def _contains(sequence: list[str], part: tuple[str, ...], index: int) -> bool:
+    """Whether ``part`` occurs in ``sequence`` at a place that covers ``index``."""
+    for start in range(max(0, index - len(part) + 1), index + 1):
+        if tuple(sequence[start : start + len(part)]) == part:
+            return True
+    return False
+
+
 class AliasMatcher(BaseMatcher):
     """Match questions against the topics' aliases and names, in English and Spanish.
 
@@ -140,11 +155,17 @@ class AliasMatcher(BaseMatcher):
        diminishing returns. Words of the topics' facts (split between topics by their
        BM25 term weight, see ``_term_evidence``), of what the facts are about ("UABC")
        and of the topics' descriptions add weaker evidence: that is how the region's own
-       data widens the vocabulary.
+       data widens the vocabulary. An alias that is one word in a frame of stop words
+       ("cuánto gana", "who to contact") counts fully only when the question has the whole
+       frame; two-word aliases also match in the other order ("promote investment"); a
+       name of two or more words the facts use ("Valle de Guadalupe") counts for the
+       topics of those facts.
     5. The question is declined when the evidence for its best topic is weak, when too
        few of its words belong to the region's vocabulary ("Can you recommend a dentist?",
        "How much does a Tesla cost?"), or when it names a place the region knows nothing
-       of ("population of Brazil", "a flight to Cancun"), unless it also names one of the
+       of ("population of Brazil", "a flight to Cancun", "Mexico City"), or ties itself to
+       one day ("today", "mañana"): sourced facts do not say what happens then. A foreign
+       place does not count when the question also names one of the
        region's places, next to which the other is an origin or a destination ("ships
        from Asia to Ensenada").
 
@@ -170,7 +191,10 @@ class AliasMatcher(BaseMatcher):
     TIE_BREAK_FACTOR = 0.25
     LENGTH_BONUS = 0.3  # per extra word of an alias phrase
     REDUCED_ALIAS_FACTOR = 0.5
+    LITERAL_BONUS = 0.1  # per stop word of an alias found as written ("who to contact")
+    SWAPPED_FACTOR = 0.8  # two words of an alias in the other order
     SUBJECT_WEIGHT = 0.8  # a word of the name of what facts are about ("UABC", "CBX")
+    NAME_EVIDENCE = 0.8  # a name of two or more words the facts use ("Valle de Guadalupe")
     POSITION_DECAY = 0.15
     FOCUS_FACTOR = 1.35  # a phrase that is the first word after "how", "which", "cuánto"...
     REPEAT_FACTOR = 0.5
@@ -182,6 +206,7 @@ class AliasMatcher(BaseMatcher):
     UNKNOWN_WORD_WEIGHT = 0.75  # how much an unknown word counts against the question
     UNKNOWN_NAME_WEIGHT = 1.25  # an unknown capitalised name ("a Tesla")
     UNKNOWN_PLACE_WEIGHT = 2.0  # an unknown word after "in", "of", "en"...
+    MOMENT_WEIGHT = 2.0  # "today", "tonight", "hoy"...
     ORIGIN_WEIGHT = 0.5  # an unknown name after "to", "from", "a"... next to one of our places
     MIN_CONFIDENCE = 0.25
     FOREIGN_PLACE_NEEDS_NO_OWN_PLACE = True
@@ -222,7 +247,7 @@ class AliasMatcher(BaseMatcher):
         return [w.text for w in words(text) if w.text not in STOP_WORDS]
 
     def _build_phrases(self) -> None:
-        weighted: dict[tuple[str, ...], Counter[int]] = defaultdict(Counter)
+        weighted: dict[tuple[tuple[str, ...], tuple[str, ...]], Counter[int]] = defaultdict(Counter)
         described: dict[str, Counter[int]] = defaultdict(Counter)
         for topic in self.knowledge.topics:
             texts = [(text, self.ALIAS_WEIGHT) for _, text in topic.aliases]
@@ -231,32 +256,52 @@ class AliasMatcher(BaseMatcher):
                 content = self._content(text)
                 if not content:
                     continue
-                if len(content) == 1 and len(words(text)) > 1:
-                    # "it services" kept only "services": it says less than it did.
-                    weight *= self.REDUCED_ALIAS_FACTOR
                 stems = tuple(stem(w) for w in content)
-                weighted[stems][topic.id] = max(weighted[stems][topic.id], weight)
+                every = words(text)
+                if len(content) == 1 and len(every) > 1:
+                    # "it services" kept only "services": it says less than it did, unless
+                    # the question has all its words ("cuánto gana", "is it safe") and
+                    # they are more than a frame around a general word ("how big is").
+                    if content[0] not in GENERAL_WORDS:
+                        literal = tuple(stem(w.text) for w in every)
+                        weighted[(stems, literal)][topic.id] = max(
+                            weighted[(stems, literal)][topic.id], weight
+                        )
+                    weight *= self.REDUCED_ALIAS_FACTOR
+                weighted[(stems, ())][topic.id] = max(weighted[(stems, ())][topic.id], weight)
                 for word, word_stem in zip(content, stems, strict=True):
                     self._surface.setdefault(word, word_stem)
                 # "wi-fi" is also written "wifi".
                 if len(content) > 1 and min(len(w) for w in content) <= 2:
                     joined = "".join(content)
-                    weighted[(stem(joined),)][topic.id] = weight
+                    weighted[((stem(joined),), ())][topic.id] = weight
                     self._surface.setdefault(joined, stem(joined))
             for text in (topic.description_en, topic.description_es):
                 for word in self._content(text):
                     described[stem(word)][topic.id] += 1
+        # Two words also match the other way round: "promote investment" for "investment
+        # promotion", "costo laboral" for "labor cost" said in Spanish word order.
+        for (stems, literal), topics in list(weighted.items()):
+            swapped = (stems[::-1], ())
+            if len(stems) == 2 and not literal and stems[0] != stems[1]:
+                if swapped not in weighted:
+                    weighted[swapped] = Counter(
+                        {t: w * self.SWAPPED_FACTOR for t, w in topics.items()}
+                    )
         self._topic_stems: dict[int, set[str]] = defaultdict(set)
-        for stems, topics in weighted.items():
+        for (stems, literal), topics in weighted.items():
             for topic_id in topics:
                 self._topic_stems[topic_id].update(stems)
             length = 1.0 + self.LENGTH_BONUS * (len(stems) - 1)
+            if literal:
+                length += self.LITERAL_BONUS * (len(literal) - len(stems))
             weight = max(topics.values()) * length
-            phrase = _Phrase(stems, weight, {t: w * length for t, w in topics.items()})
+            phrase = _Phrase(stems, weight, {t: w * length for t, w in topics.items()}, literal)
             self._phrases[stems[0]].append(phrase)
             self._alias_stems.update(stems)
         for candidates in self._phrases.values():
-            candidates.sort(key=lambda p: -len(p.stems))
+            # Longest first; of equally long phrases, the one that needs its stop words.
+            candidates.sort(key=lambda p: (-len(p.stems), -len(p.literal)))
         self._lengths = sorted(
             {len(p.stems) for ps in self._phrases.values() for p in ps}, reverse=True
         )
@@ -293,6 +338,9 @@ class AliasMatcher(BaseMatcher):
             if len(content) > 1:
                 self._region_names.add("".join(w[0] for w in content))
         self._known |= self._region_names
+        self._country_stems = {
+            stem(w) for text in _COUNTRY_NAMES.values() for w in text.split()
+        } | {"usa"}
         for word_stem, ids in last_words.items():
             if len(ids) == 1:  # "Rosarito" for "Playas de Rosarito", unless ambiguous
                 variants[(word_stem,)] |= ids
@@ -331,6 +379,7 @@ class AliasMatcher(BaseMatcher):
         per_topic: dict[str, Counter[int]] = defaultdict(Counter)
         per_subject: dict[str, Counter[int]] = defaultdict(Counter)
         subjects_named: dict[str, set[str]] = defaultdict(set)
+        names: dict[tuple[str, ...], Counter[int]] = defaultdict(Counter)
         for fact in facts:
             for topic_id in fact.topic_ids:
                 self._facts_by_topic[topic_id].append(fact)
@@ -350,6 +399,9 @@ class AliasMatcher(BaseMatcher):
             self._fact_stems[fact.id] = unique
             for topic_id in fact.topic_ids:
                 self._topic_frequency[topic_id].update(unique)
+            for text in (fact.text_en, fact.text_es):
+                for name in self._names_in(text):
+                    names[name].update(fact.topic_ids)
             named, _ = self._find_places(stems)
             if fact.locality_id is not None:
                 named.add(fact.locality_id)
@@ -370,6 +422,11 @@ class AliasMatcher(BaseMatcher):
             if s not in STOP_WORDS and s not in GENERAL_WORDS and len(subjects_named[s]) <= 2
         }
         self._known |= set(document_frequency)
+        self._names = {
+            name: {t: self.NAME_EVIDENCE * n / sum(c.values()) for t, n in c.items()}
+            for name, c in names.items()
+        }
+        self._name_lengths = sorted({len(name) for name in self._names}, reverse=True)
         self._prior = {
             fact.id: (
                 self.AUTHORITY_RANK.get(fact.source.authority, 0.0)
@@ -383,6 +440,25 @@ class AliasMatcher(BaseMatcher):
             or fact.source.authority in self.DEMOTED_AUTHORITIES
             for fact in facts
         }
+
+    def _names_in(self, text: str) -> set[tuple[str, ...]]:
+        """The stems of the names a text uses, and of each run of two or more of their
+        words: "San Diego International Airport" gives "San Diego International" too. Runs of
+        only the region's place words ("San Diego") are places, not names."""
+        found: set[tuple[str, ...]] = set()
+        runs: list[list[str]] = [[]]
+        for word in words(text):
+            if word.capitalized and word.text not in STOP_WORDS:
+                runs[-1].append(stem(word.text))
+            elif not (word.text in STOP_WORDS and runs[-1]):
+                runs.append([])
+        for run in runs:
+            for start in range(len(run)):
+                for end in range(start + 2, len(run) + 1):
+                    part = tuple(run[start:end])
+                    if not set(part) <= self._place_stems:
+                        found.add(part)
+        return found
 
     def _term_evidence(self, per_topic: dict[str, Counter[int]]) -> dict[str, dict[int, float]]:
         """What each word of the facts says for the topics, from the facts alone.
@@ -484,8 +560,11 @@ class AliasMatcher(BaseMatcher):
         self._fuzzy_cache[word] = result
         return result
 
-    def _tokens(self, text: str) -> list[_Token]:
+    def _tokens(self, text: str) -> tuple[list[_Token], list[str]]:
+        """The question's content words, and the stems of all its words, stop words
+        included."""
         found = words(text)
+        sequence = [stem(w.text) for w in found]
         tokens: list[_Token] = []
         previous = ""
         asked = False
@@ -494,6 +573,7 @@ class AliasMatcher(BaseMatcher):
         while i < len(found):
             word = found[i]
             text_ = word.text
+            index = i
             # "wi fi" -> "wifi" when only the joined form is known.
             if i + 1 < len(found):
                 joined = text_ + found[i + 1].text
@@ -514,7 +594,9 @@ class AliasMatcher(BaseMatcher):
                 elif text_ not in _ARTICLES:
                     previous = text_
                 continue
-            token = _Token(text_, stem(text_), word.capitalized, word.sentence_start, previous)
+            token = _Token(
+                text_, stem(text_), index, word.capitalized, word.sentence_start, previous
+            )
             token.focus = asked
             asked = False
             token.modifier = word.modifier
@@ -522,7 +604,11 @@ class AliasMatcher(BaseMatcher):
             # crossing" is still inside "in ...".
             if not (text_ in GENERAL_WORDS and previous in _COMPLEMENT):
                 previous = text_
-            if token.stem in self._alias_stems:
+            if text_ in MOMENT_WORDS:
+                # "today", "tonight", "mañana": the region's sourced facts say nothing
+                # of one day ("What's the weather like today?").
+                token.moment = True
+            elif token.stem in self._alias_stems:
                 token.known = 1.0
             elif text_ in GENERAL_WORDS:
                 token.general = True
@@ -542,10 +628,10 @@ class AliasMatcher(BaseMatcher):
                     token.stem, token.known = correction
                     token.fuzzy = True
             tokens.append(token)
-        return tokens
+        return tokens, sequence
 
     def _analyse(self, text: str) -> _Analysis:
-        tokens = self._tokens(text)
+        tokens, sequence = self._tokens(text)
         analysis = _Analysis(tokens)
         stems = [t.stem for t in tokens]
         analysis.place_ids, covered = self._find_places(stems)
@@ -564,7 +650,9 @@ class AliasMatcher(BaseMatcher):
                     if len(phrase.stems) != length:
                         continue
                     positions = self._phrase_positions(tokens, i, phrase.stems)
-                    if positions is None:
+                    if positions is None or (
+                        phrase.literal and not _contains(sequence, phrase.literal, tokens[i].index)
+                    ):
                         continue
                     factor = self.FUZZY_FACTOR if any(tokens[p].fuzzy for p in positions) else 1.0
                     # Inside a complement, a phrase says less about what is asked, but no
@@ -586,6 +674,25 @@ class AliasMatcher(BaseMatcher):
                     for p in positions:
                         tokens[p].used = True
                     break
+        # Names the facts use, of two words or more, longest first.
+        i = 0
+        while i < len(tokens):
+            for length in self._name_lengths:
+                run = tokens[i : i + length]
+                if len(run) < 2 or len(run) < length or not all(t.capitalized for t in run):
+                    continue
+                evidence = self._names.get(tuple(t.stem for t in run))
+                if evidence is None:
+                    continue
+                for token in run:
+                    token.named = True
+                    token.known = max(token.known, 0.8)
+                for topic_id, weight in evidence.items():
+                    hits[topic_id].append(weight)
+                    support[topic_id] += weight
+                i += length - 1
+                break
+            i += 1
         # A topic's best phrase counts fully, each further one less: a topic with many
         # aliases ("customs", "Otay Mesa") does not win by their number alone.
         for topic_id, values in hits.items():
@@ -617,7 +724,21 @@ class AliasMatcher(BaseMatcher):
                 and not token.place
                 and token.stem not in self._region_names
                 and not token.used
+                and not token.named
                 and (token.known == 0 or not (n + 1 < len(tokens) and tokens[n + 1].capitalized))
+            ):
+                analysis.foreign_place = True
+            # A country's name made into another place's ("Mexico City", "Mexico State").
+            following = tokens[n + 1] if n + 1 < len(tokens) else None
+            if (
+                token.capitalized
+                and token.after in _LOCATIVE
+                and token.stem in self._country_stems
+                and following is not None
+                and following.capitalized
+                and following.word in _PLACE_KIND_WORDS
+                and following.index == token.index + 1
+                and not following.place
             ):
                 analysis.foreign_place = True
         # ...unless the question also names one of the region's places: then the other
@@ -649,7 +770,9 @@ class AliasMatcher(BaseMatcher):
         weight = total = 0.0
         for token in counted:
             w = 1.0
-            if token.known == 0:
+            if token.moment:
+                w = self.MOMENT_WEIGHT
+            elif token.known == 0:
                 # An unknown name ("a Tesla", "the Mundial") or an unknown word right after
                 # "in", "of"... reads as a place or thing the region has nothing on; an
                 # unknown common word ("providers") says less.

@@ -97,6 +97,10 @@ GENERAL_WORDS = frozenset(
     """.split()
 )
 
+# Words that tie a question to one day: what happens today or tomorrow is news or a
+# forecast, never a sourced fact of the region ("¿Va a llover mañana?").
+MOMENT_WORDS = frozenset("today tonight tomorrow yesterday tonite hoy manana ayer anoche".split())
+
 # Words that mark a question as Spanish or English when no language is given. Words that
 # both languages write alike ("a", "me", "no", "son") are left out of both.
 _SPANISH_MARKERS = frozenset(
@@ -155,6 +159,9 @@ def words(text: str) -> list[Word]:
 
 _SPANISH_VERB_ENDINGS = ("ando", "iendo", "aron", "ieron", "aban", "ar", "ir", "an")
 _UNDOUBLE = frozenset(("bb", "dd", "gg", "mm", "nn", "pp", "rr", "tt"))
+# Spanish stems that change their vowel when stressed: "cuesta"/"costo", "puerto"/"portuario",
+# "invierte"/"invertir". Not after "q" or "g", where "u" only spells the sound ("queso").
+_DIPHTHONG = re.compile(r"(?<![qg])(ue|ie)(?=[^aeiou])")
 
 
 def stem(word: str) -> str:
@@ -168,10 +175,20 @@ def stem(word: str) -> str:
         return w
     if w.endswith("ies") and len(w) > 4:
         w = w[:-3] + "i"
+    elif w.endswith("ces") and len(w) > 5:
+        # Spanish plurals of -z: "cruces", "luces" -> "cruz", "luz".
+        w = w[:-3] + "z"
     elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
         w = w[:-1]
-    if len(w) > 7 and w.endswith("ment"):
+    if len(w) >= 7 and w.endswith("ally"):
+        # "legally", "digitally" -> "legal", "digital".
+        w = w[:-2]
+    elif len(w) >= 9 and w.endswith("ment"):
+        # "investment" -> "invest", but not "shipment" -> "ship".
         w = w[:-4]
+    elif len(w) > 5 and w.endswith(("iest", "ier")):
+        # "busiest", "busier" -> "busi", as "busy" is.
+        w = w[: -4 if w.endswith("iest") else -3] + "i"
     elif len(w) >= 6 and w.endswith("ing"):
         w = w[:-3]
         if w[-2:] in _UNDOUBLE:
@@ -185,9 +202,12 @@ def stem(word: str) -> str:
         w = w[: -len(next(e for e in _SPANISH_VERB_ENDINGS if w.endswith(e)))]
     if (len(w) > 4 and w[-1] in "aeo") or (len(w) == 4 and w[-1] == "e" and w[-2] not in "aeiou"):
         w = w[:-1]
+        if w.endswith("c") and word.endswith(("ce", "ces")):
+            # "cruce" -> "cruz", as "cruzar" and "cruces" are.
+            w = w[:-1] + "z"
     if len(w) > 3 and w[-1] == "y":
         w = w[:-1] + "i"
-    return w
+    return _DIPHTHONG.sub(lambda m: "o" if m.group() == "ue" else "e", w)
 
 
 _ONLY_SPANISH = STOP_WORDS_ES - STOP_WORDS_EN

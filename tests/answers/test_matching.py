@@ -225,3 +225,54 @@ def test_spanish_a_before_a_name_is_a_preposition(world) -> None:
     assert not ask(world, "¿Cuánto cuesta un vuelo barato a Lisboa?").answered
     answer = ask(world, "¿Hay vuelos a Asia desde Tijuana?")
     assert answer.answered and answer.topic.slug == "airports"
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("cruce", "cruzar"),  # Spanish -ce/-z spellings of one stem
+        ("cruces", "cruzan"),
+        ("cuesta", "costo"),  # a stressed vowel that breaks in two
+        ("invierte", "invertir"),
+        ("busiest", "busy"),
+        ("legally", "legal"),
+    ],
+)
+def test_inflections_share_a_stem(one: str, other: str) -> None:
+    from promotion.answering.text import stem
+
+    assert stem(one) == stem(other)
+
+
+def test_a_stem_keeps_what_tells_words_apart() -> None:
+    from promotion.answering.text import stem
+
+    assert stem("shipments") != stem("ships")
+    assert stem("investment") == stem("invest")
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What's the weather like in Tijuana today?", "¿Va a llover mañana?", "Flights tonight?"],
+)
+def test_a_question_about_one_day_is_declined(world, question: str) -> None:
+    assert not ask(world, question).answered
+
+
+def test_an_alias_written_out_with_its_stop_words_counts_fully(calibaja) -> None:
+    # "cuánto gana" (costs) is more than "gana", and outweighs "ingeniero" (talent).
+    answer = answer_question(region=calibaja, text="¿Cuánto gana un ingeniero?")
+    assert answer.topic is not None and answer.topic.slug == "costs"
+
+
+def test_a_country_made_into_another_place_is_foreign(calibaja) -> None:
+    assert not answer_question(
+        region=calibaja, text="What's the population of Mexico City?"
+    ).answered
+    answer = answer_question(region=calibaja, text="What's the population of Mexico?")
+    assert answer.answered and answer.topic.slug == "demographics"
+
+
+def test_a_name_the_facts_use_is_ours(calibaja) -> None:
+    answer = answer_question(region=calibaja, text="Is the Valle de Guadalupe wine region nearby?")
+    assert answer.answered and answer.topic.slug == "quality-of-life"

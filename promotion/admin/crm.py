@@ -656,6 +656,7 @@ class ProspectAdmin(ScopedImportExport, CrmAdmin, SimpleHistoryAdmin):
         generate_deck_en(self, request, queryset)
 
     generate_deck_en.short_description = _("Generate pitch deck (English)")  # type: ignore[attr-defined]
+    generate_deck_en.allowed_permissions = ("request_deck",)  # type: ignore[attr-defined]
 
     def generate_deck_es(self, request: HttpRequest, queryset: QuerySet[Prospect]) -> None:
         from promotion.admin.decks import generate_deck_es
@@ -663,6 +664,15 @@ class ProspectAdmin(ScopedImportExport, CrmAdmin, SimpleHistoryAdmin):
         generate_deck_es(self, request, queryset)
 
     generate_deck_es.short_description = _("Generate pitch deck (Español)")  # type: ignore[attr-defined]
+    generate_deck_es.allowed_permissions = ("request_deck",)  # type: ignore[attr-defined]
+
+    def has_request_deck_permission(self, request: HttpRequest) -> bool:
+        """The deck actions are offered only to staff who may request a deck of some
+        prospect (editors and managers); the service checks each prospect again."""
+        from promotion.selectors.crm import prospect_deck_requestable_by
+
+        return prospect_deck_requestable_by(user=request.user).exists()
+
     change_list_template = "admin/promotion/prospect/change_list.html"
     readonly_fields = ["service_levels", "created_by", "created_at", "updated_at"]
     identity_fields = ["company_name", "notes", "extra"]

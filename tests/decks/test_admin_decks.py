@@ -47,3 +47,20 @@ def test_deck_list_is_scoped(prospect, owner, calibaja, client):
     assert prospect.codename not in listing.content.decode()
     change = client.get(reverse("admin:promotion_pitchdeck_change", args=[deck.pk]))
     assert change.status_code in (302, 404)
+
+
+def test_viewers_are_not_offered_the_deck_actions(prospect, owner, owner_partner, client):
+    from promotion.models import PartnerRole
+
+    viewer = factories.UserFactory(username="viewer-admin")
+    factories.PartnerMembershipFactory(user=viewer, partner=owner_partner, role=PartnerRole.VIEWER)
+    url = reverse("admin:promotion_prospect_changelist")
+    client.force_login(owner)
+    assert "generate_deck_en" in client.get(url).content.decode()
+    client.force_login(viewer)
+    page = client.get(url)
+    assert page.status_code == 200 and prospect.codename in page.content.decode()
+    assert "generate_deck_en" not in page.content.decode()
+    # A tampered form is refused too, and no deck is queued.
+    client.post(url, {"action": "generate_deck_en", "_selected_action": [prospect.pk]})
+    assert not PitchDeck.objects.filter(prospect=prospect).exists()

@@ -129,20 +129,21 @@ def share_link_resolve(*, signed_token: str) -> ShareLink:
     return link
 
 
-@transaction.atomic
 def share_link_open(*, signed_token: str) -> ShareLink:
     """Resolve ``signed_token`` like ``share_link_resolve`` and count the opening: one
     more time opened, the last time opened, the first time if there was none. Sends
     ``share_link_opened`` after commit, with ``first`` True for exactly one opening even
     when two arrive at once."""
+    # Resolved outside the transaction: an altered token costs no query at all.
     link = share_link_resolve(signed_token=signed_token)
-    now = timezone.now()
-    working = ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True, expires_at__gt=now)
-    # Conditional updates, so concurrent openings neither lose a count nor both claim
-    # to be the first (the second waits for the first's row lock, then finds it set).
-    first = bool(working.filter(first_opened_at__isnull=True).update(first_opened_at=now))
-    if not working.update(open_count=F("open_count") + 1, last_opened_at=now):
-        raise ShareLinkInvalid(gone=True)  # revoked in the meantime
-    link.refresh_from_db(fields=["first_opened_at", "last_opened_at", "open_count"])
-    send_on_commit(share_link_opened, sender=ShareLink, link=link, first=first)
+    with transaction.atomic():
+        now = timezone.now()
+        working = ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True, expires_at__gt=now)
+        # Conditional updates, so concurrent openings neither lose a count nor both claim
+        # to be the first (the second waits for the first's row lock, then finds it set).
+        first = bool(working.filter(first_opened_at__isnull=True).update(first_opened_at=now))
+        if not working.update(open_count=F("open_count") + 1, last_opened_at=now):
+            raise ShareLinkInvalid(gone=True)  # revoked in the meantime
+        link.refresh_from_db(fields=["first_opened_at", "last_opened_at", "open_count"])
+        send_on_commit(share_link_opened, sender=ShareLink, link=link, first=first)
     return link

@@ -201,3 +201,12 @@ def test_the_page_needs_no_account_and_no_session(world, client):
     response = client.get(url)
     assert response.status_code == 200
     assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_the_company_name_is_escaped(world, client):
+    world.prospect.company_name = 'AT&T <script>alert("x")</script>'
+    world.prospect.save()
+    _link, _token, url = shared(world)
+    html = client.get(url).content.decode()
+    assert "<script>" not in html
+    assert "AT&amp;T &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html

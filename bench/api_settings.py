@@ -6,6 +6,8 @@ and the API's courtesy throttles, which would answer the benchmark's clients 429
 measuring the server.
 """
 
+from __future__ import annotations
+
 from calibaja.settings import *  # noqa: F403
 from calibaja.settings import PROMOTION
 

@@ -84,6 +84,7 @@ class _Token:
     focus: bool = False  # the first word after "how", "cuánto"..., stop words skipped
     moment: bool = False  # "today", "tonight": a day the facts say nothing of
     named: bool = False  # part of a name the facts use ("Valle de Guadalupe")
+    determined: bool = False  # right after an article or possessive: a noun ("a Tesla")
 
 
 @dataclass
@@ -116,6 +117,12 @@ _COUNTRY_NAMES = {"US": "usa america american estadounidense", "MX": "mexico mex
 _ARTICLES = frozenset(
     "the a an this that these those my our your their its el la los las un una unos unas "
     "este esta estos estas ese esa mi mis nuestro nuestra nuestros nuestras su sus tu tus".split()
+)
+# Words that open a noun phrase: what follows is a thing ("a tesla", "the telephone"),
+# not how it is ("closest", "reliable"). "a" also opens Spanish complements ("a Asia").
+_DETERMINERS = frozenset(
+    "the a an my our your his her their el la los las un una unos unas mi mis tu tus su sus "
+    "nuestro nuestra nuestros nuestras".split()
 )
 # Generic words of place names, dropped to match "San Diego" for "San Diego County".
 _PLACE_KIND_WORDS = frozenset(
@@ -162,12 +169,13 @@ class AliasMatcher(BaseMatcher):
        topics of those facts.
     5. The question is declined when the evidence for its best topic is weak, when too
        few of its words belong to the region's vocabulary ("Can you recommend a dentist?",
-       "How much does a Tesla cost?"), or when it names a place the region knows nothing
-       of ("population of Brazil", "a flight to Cancun", "Mexico City"), or ties itself to
-       one day ("today", "mañana"): sourced facts do not say what happens then. A foreign
-       place does not count when the question also names one of the
-       region's places, next to which the other is an origin or a destination ("ships
-       from Asia to Ensenada").
+       "How much does a Tesla cost?"; an unknown word after "a", "the", "my" is the thing
+       asked about and counts more against it than one that says how things are), or
+       when it names a place the region knows nothing of ("population of Brazil", "a
+       flight to Cancun", "Mexico City"), or ties itself to one day ("today", "mañana"):
+       sourced facts do not say what happens then. A foreign place does not count when
+       the question also names one of the region's places, next to which the other is an
+       origin or a destination ("ships from Asia to Ensenada").
 
     Facts of the chosen topic are then ranked as ``rank_facts`` says. Every weight below
     is a class attribute, so a subclass named in ``PROMOTION["ANSWER_MATCHER"]`` can tune
@@ -205,6 +213,7 @@ class AliasMatcher(BaseMatcher):
     STRONG_SUPPORT = 1.6  # ...halved when the evidence is at least this strong
     UNKNOWN_WORD_WEIGHT = 0.75  # how much an unknown word counts against the question
     UNKNOWN_NAME_WEIGHT = 1.25  # an unknown capitalised name ("a Tesla")
+    UNKNOWN_NOUN_WEIGHT = 1.25  # an unknown word after "a", "the", "my"... ("a tesla")
     UNKNOWN_PLACE_WEIGHT = 2.0  # an unknown word after "in", "of", "en"...
     MOMENT_WEIGHT = 2.0  # "today", "tonight", "hoy"...
     ORIGIN_WEIGHT = 0.5  # an unknown name after "to", "from", "a"... next to one of our places
@@ -600,6 +609,12 @@ class AliasMatcher(BaseMatcher):
             token.focus = asked
             asked = False
             token.modifier = word.modifier
+            # A superlative after "the" qualifies what follows: "the *nearest* port".
+            token.determined = (
+                index > 0
+                and found[index - 1].text in _DETERMINERS
+                and not (len(text_) > 5 and text_.endswith("est"))
+            )
             # A general adjective does not end a complement: "in the *new* border
             # crossing" is still inside "in ...".
             if not (text_ in GENERAL_WORDS and previous in _COMPLEMENT):
@@ -786,6 +801,11 @@ class AliasMatcher(BaseMatcher):
                     w = self.UNKNOWN_PLACE_WEIGHT
                 elif named:
                     w = self.UNKNOWN_NAME_WEIGHT
+                elif token.determined:
+                    # The thing asked about, unknown to the region: "How much does *a
+                    # tesla* cost?", "Who invented *the telephone*?" (not "the *nearest*
+                    # port", where the unknown word only qualifies a known one).
+                    w = self.UNKNOWN_NOUN_WEIGHT
                 else:
                     w = self.UNKNOWN_WORD_WEIGHT
             weight += w

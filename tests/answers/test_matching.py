@@ -276,3 +276,24 @@ def test_a_country_made_into_another_place_is_foreign(calibaja) -> None:
 def test_a_name_the_facts_use_is_ours(calibaja) -> None:
     answer = answer_question(region=calibaja, text="Is the Valle de Guadalupe wine region nearby?")
     assert answer.answered and answer.topic.slug == "quality-of-life"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How much does a tesla cost?", "Who invented the telephone?", "¿Cuánto cuesta un yate?"],
+)
+def test_an_unknown_thing_after_an_article_is_what_is_asked(calibaja, question: str) -> None:
+    # The only known word is the topic's ("cost"); the thing asked about is not the region's.
+    assert not answer_question(region=calibaja, text=question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Which port is the nearest to Tijuana?", "seaports"),
+        ("Is the power supply reliable?", "utilities"),
+    ],
+)
+def test_an_unknown_word_that_only_qualifies_does_not_decline(calibaja, question, topic) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic

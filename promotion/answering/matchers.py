@@ -258,6 +258,10 @@ class AliasMatcher(BaseMatcher):
     def _build_phrases(self) -> None:
         weighted: dict[tuple[tuple[str, ...], tuple[str, ...]], Counter[int]] = defaultdict(Counter)
         described: dict[str, Counter[int]] = defaultdict(Counter)
+        # One-word phrases some topic has as a whole alias ("sectors" of clusters), as
+        # against what is left of a longer alias ("sector" of "IT sector").
+        whole: set[tuple[str, ...]] = set()
+        reduced: dict[tuple[str, ...], set[int]] = defaultdict(set)
         for topic in self.knowledge.topics:
             texts = [(text, self.ALIAS_WEIGHT) for _, text in topic.aliases]
             texts += [(topic.name_en, self.NAME_WEIGHT), (topic.name_es, self.NAME_WEIGHT)]
@@ -271,12 +275,24 @@ class AliasMatcher(BaseMatcher):
                     # "it services" kept only "services": it says less than it did, unless
                     # the question has all its words ("cuánto gana", "is it safe") and
                     # they are more than a frame around a general word ("how big is").
+                    literal = tuple(stem(w.text) for w in every)
                     if content[0] not in GENERAL_WORDS:
-                        literal = tuple(stem(w.text) for w in every)
                         weighted[(stems, literal)][topic.id] = max(
                             weighted[(stems, literal)][topic.id], weight
                         )
                     weight *= self.REDUCED_ALIAS_FACTOR
+                    reduced[stems].add(topic.id)
+                    if content[0] in GENERAL_WORDS:
+                        # What is left of "empresas de TI" is "empresas", which alone
+                        # says nothing of any topic: only the whole frame counts, and
+                        # only as much as a reduced alias ("how big is").
+                        weighted[(stems, literal)][topic.id] = max(
+                            weighted[(stems, literal)][topic.id], weight
+                        )
+                        self._surface.setdefault(content[0], stems[0])
+                        continue
+                else:
+                    whole.add(stems)
                 weighted[(stems, ())][topic.id] = max(weighted[(stems, ())][topic.id], weight)
                 for word, word_stem in zip(content, stems, strict=True):
                     self._surface.setdefault(word, word_stem)
@@ -288,6 +304,15 @@ class AliasMatcher(BaseMatcher):
             for text in (topic.description_en, topic.description_es):
                 for word in self._content(text):
                     described[stem(word)][topic.id] += 1
+        # What is left of a longer alias does not take a word from a topic that has the
+        # word as a whole alias: "sector" (of "IT sector", "sector de TI") stays the
+        # clusters' "sectors".
+        for stems, topic_ids in reduced.items():
+            if stems in whole and (stems, ()) in weighted:
+                kept = weighted[(stems, ())]
+                for topic_id in topic_ids:
+                    if kept.get(topic_id, 0.0) < self.ALIAS_WEIGHT:
+                        kept.pop(topic_id, None)
         # Two words also match the other way round: "promote investment" for "investment
         # promotion", "costo laboral" for "labor cost" said in Spanish word order.
         for (stems, literal), topics in list(weighted.items()):
@@ -623,7 +648,15 @@ class AliasMatcher(BaseMatcher):
                 # "today", "tonight", "mañana": the region's sourced facts say nothing
                 # of one day ("What's the weather like today?").
                 token.moment = True
-            elif token.stem in self._alias_stems:
+            elif token.stem in self._alias_stems and not (
+                # A general word that only shares its stem with an alias word: "plans"
+                # is not "plane", though both stem to "plan" ("project" is "projects").
+                text_ in GENERAL_WORDS
+                and not any(
+                    form in self._surface
+                    for form in (text_, text_ + "s", text_ + "es", text_.removesuffix("s"))
+                )
+            ):
                 token.known = 1.0
             elif text_ in GENERAL_WORDS:
                 token.general = True
@@ -659,7 +692,7 @@ class AliasMatcher(BaseMatcher):
         # Alias phrases, longest first; a word serves one phrase only.
         for length in self._lengths:
             for i, token in enumerate(tokens):
-                if token.used:
+                if token.used or token.general:
                     continue
                 for phrase in self._phrases.get(token.stem, ()):
                     if len(phrase.stems) != length:
@@ -770,7 +803,7 @@ class AliasMatcher(BaseMatcher):
         i = start
         for wanted in stems[1:]:
             for j in range(i + 1, min(i + 2 + self.MAX_GAP, len(tokens))):
-                if not tokens[j].used and tokens[j].stem == wanted:
+                if not (tokens[j].used or tokens[j].general) and tokens[j].stem == wanted:
                     positions.append(j)
                     i = j
                     break

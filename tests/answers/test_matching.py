@@ -297,3 +297,26 @@ def test_an_unknown_thing_after_an_article_is_what_is_asked(calibaja, question: 
 def test_an_unknown_word_that_only_qualifies_does_not_decline(calibaja, question, topic) -> None:
     answer = answer_question(region=calibaja, text=question)
     assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # "empresas de TI" leaves "empresas", a word of every topic: only the whole counts.
+        ("¿Cuántas empresas IMMEX hay en Mexicali?", "manufacturing"),
+        ("¿Hay empresas de TI en Mexicali?", "tech-ecosystem"),
+        # "IT sector" leaves "sector", which clusters has as a whole alias ("sectors").
+        ("¿Qué sectores industriales predominan en Tecate?", "clusters"),
+        # "how big is" is only a frame around a general word; the frame still counts.
+        ("how big is tecate", "demographics"),
+    ],
+)
+def test_what_is_left_of_a_longer_alias_counts_less(calibaja, question, topic) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic
+
+
+def test_a_general_word_is_not_an_alias_word_that_stems_alike(calibaja) -> None:
+    # "plans" and "plane" (airports) both stem to "plan".
+    answer = answer_question(region=calibaja, text="What are the plans for the border crossings?")
+    assert answer.topic is not None and answer.topic.slug != "airports"

@@ -94,6 +94,10 @@ class _Analysis:
     support: dict[int, float] = field(default_factory=dict)  # unsplit evidence per topic
     place_ids: set[int] = field(default_factory=set)
     foreign_place: bool = False
+    # Whether some word of the question names a topic (an alias, a topic's name) or what
+    # facts are about ("UABC", "Valle de Guadalupe"), rather than only sharing words with
+    # the facts' text.
+    direct: bool = False
 
 
 # Words after which an unknown, capitalised word most likely names a place we hold no fact
@@ -760,6 +764,12 @@ class AliasMatcher(BaseMatcher):
                     support[topic_id] += weight * factor
         analysis.scores = dict(scores)
         analysis.support = dict(support)
+        analysis.direct = any(
+            (t.used and not t.place)
+            or t.named
+            or (t.stem in self._subject_evidence and t.stem not in self._country_stems)
+            for t in tokens
+        )
         # A capitalised name after "in", "of", "en"... that is none of the region's names
         # nor a topic's word: another place ("population of Canada", even when a fact
         # mentions exports to Canada). A name the facts use that runs on into more
@@ -865,6 +875,9 @@ class AliasMatcher(BaseMatcher):
         floor = self.MIN_COVERAGE if support < self.STRONG_SUPPORT else self.MIN_COVERAGE / 2
         if (
             support < self.MIN_SCORE
+            # Words the facts merely use ("register", "car", "plates") answer only when
+            # they say much; a question that names no topic is otherwise not ours.
+            or (not analysis.direct and support < self.STRONG_SUPPORT)
             or coverage < floor
             or confidence < self.MIN_CONFIDENCE
             or analysis.foreign_place

@@ -320,3 +320,13 @@ def test_a_general_word_is_not_an_alias_word_that_stems_alike(calibaja) -> None:
     # "plans" and "plane" (airports) both stem to "plan".
     answer = answer_question(region=calibaja, text="What are the plans for the border crossings?")
     assert answer.topic is not None and answer.topic.slug != "airports"
+
+
+def test_a_question_that_names_no_topic_needs_much_from_the_facts_words(calibaja) -> None:
+    # Only words the facts happen to use ("register", "vehicle"), no alias, no name.
+    assert not answer_question(
+        region=calibaja, text="How do I register my vehicle with Mexican papers?"
+    ).answered
+    # What the facts are about is a name, and enough: "UABC" is a university.
+    answer = answer_question(region=calibaja, text="Tell me about UABC and CETYS")
+    assert answer.answered and answer.topic.slug == "education-research"

@@ -221,7 +221,11 @@ class AliasMatcher(BaseMatcher):
     UNKNOWN_PLACE_WEIGHT = 2.0  # an unknown word after "in", "of", "en"...
     MOMENT_WEIGHT = 2.0  # "today", "tonight", "hoy"...
     ORIGIN_WEIGHT = 0.5  # an unknown name after "to", "from", "a"... next to one of our places
-    MIN_CONFIDENCE = 0.25
+    # Calibrated on the development sets (labelled, blind, unseen): correct answers lie
+    # above 0.38 but for one in 550; out-of-scope answers between 0.25 and 0.28 were the
+    # commonest false answers. The threshold sits in that gap, not on its edge.
+    MIN_CONFIDENCE = 0.32
+    INDIRECT_MIN_CONFIDENCE = 0.5  # ...when no word names a topic or what facts are about
     FOREIGN_PLACE_NEEDS_NO_OWN_PLACE = True
     # Facts.
     MAX_FACTS = 5
@@ -876,8 +880,9 @@ class AliasMatcher(BaseMatcher):
         if (
             support < self.MIN_SCORE
             # Words the facts merely use ("register", "car", "plates") answer only when
-            # they say much; a question that names no topic is otherwise not ours.
-            or (not analysis.direct and support < self.STRONG_SUPPORT)
+            # they point clearly to one topic; a question that names no topic and whose
+            # words the facts of many topics share is not ours.
+            or (not analysis.direct and confidence < self.INDIRECT_MIN_CONFIDENCE)
             or coverage < floor
             or confidence < self.MIN_CONFIDENCE
             or analysis.foreign_place

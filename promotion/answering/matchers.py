@@ -190,6 +190,7 @@ class AliasMatcher(BaseMatcher):
     ALIAS_WEIGHT = 1.0
     NAME_WEIGHT = 1.0
     DESCRIPTION_WEIGHT = 0.3
+    PARTIAL_ALIAS_WEIGHT = 0.3  # a word of a longer alias, alone, split between topics
     FACT_WORD_WEIGHT = 0.35
     FACT_EVIDENCE = "bm25"  # or "share": each word's weight split by the topics' counts
     BM25_K1 = 1.2
@@ -266,6 +267,8 @@ class AliasMatcher(BaseMatcher):
     def _build_phrases(self) -> None:
         weighted: dict[tuple[tuple[str, ...], tuple[str, ...]], Counter[int]] = defaultdict(Counter)
         described: dict[str, Counter[int]] = defaultdict(Counter)
+        # The words of aliases of two or more words ("visit" of "site visit").
+        partial: dict[str, Counter[int]] = defaultdict(Counter)
         # One-word phrases some topic has as a whole alias ("sectors" of clusters), as
         # against what is left of a longer alias ("sector" of "IT sector").
         whole: set[tuple[str, ...]] = set()
@@ -304,6 +307,8 @@ class AliasMatcher(BaseMatcher):
                 weighted[(stems, ())][topic.id] = max(weighted[(stems, ())][topic.id], weight)
                 for word, word_stem in zip(content, stems, strict=True):
                     self._surface.setdefault(word, word_stem)
+                    if len(stems) > 1 and word not in GENERAL_WORDS:
+                        partial[word_stem][topic.id] += 1
                 # "wi-fi" is also written "wifi".
                 if len(content) > 1 and min(len(w) for w in content) <= 2:
                     joined = "".join(content)
@@ -350,6 +355,10 @@ class AliasMatcher(BaseMatcher):
         self._described = {
             s: {t: self.DESCRIPTION_WEIGHT * n / sum(c.values()) for t, n in c.items()}
             for s, c in described.items()
+        }
+        self._partial = {
+            s: {t: self.PARTIAL_ALIAS_WEIGHT * n / sum(c.values()) for t, n in c.items()}
+            for s, c in partial.items()
         }
         self._known |= self._alias_stems | set(self._described)
 
@@ -762,6 +771,11 @@ class AliasMatcher(BaseMatcher):
             factor = self.TIE_BREAK_FACTOR if token.used else 1.0
             if token.fuzzy:
                 factor *= self.FUZZY_FACTOR
+            if not token.used:
+                # A word of a longer alias, alone: "a visit" for "site visit".
+                for topic_id, weight in self._partial.get(token.stem, {}).items():
+                    scores[topic_id] += weight * factor
+                    support[topic_id] += weight * factor
             for evidence in (self._described, self._fact_evidence, self._subject_evidence):
                 for topic_id, weight in evidence.get(token.stem, {}).items():
                     scores[topic_id] += weight * factor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from promotion.answering.cache import matcher_for
 from promotion.answering.text import deletions
 from promotion.services.answers import answer_question
 
@@ -330,3 +331,11 @@ def test_a_question_that_names_no_topic_needs_much_from_the_facts_words(calibaja
     # What the facts are about is a name, and enough: "UABC" is a university.
     answer = answer_question(region=calibaja, text="Tell me about UABC and CETYS")
     assert answer.answered and answer.topic.slug == "education-research"
+
+
+def test_a_word_of_a_longer_alias_alone_is_weaker_evidence(world) -> None:
+    # "wait" is only a word of "wait times" (border crossings); no fact uses it.
+    answer = ask(world, "Is the wait bad for trucks?")
+    assert answer.topic is not None and answer.topic.slug == "border-crossings"
+    matcher = matcher_for(region=world.region)
+    assert matcher._partial["wait"] == {world.topics["border-crossings"].pk: 0.3}

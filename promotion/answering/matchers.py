@@ -253,6 +253,14 @@ class AliasMatcher(BaseMatcher):
         self._surface: dict[str, str] = {}  # a known alias or place word -> its stem
         self._known: set[str] = set()
         self._fuzzy_cache: dict[str, tuple[str, float] | None] = {}
+        # Acronyms that aliases write as stop words are ("IT", "TI").
+        self._acronyms = {
+            w.text
+            for topic in knowledge.topics
+            for _, text in topic.aliases
+            for w in words(text)
+            if w.acronym and w.text in STOP_WORDS
+        }
         self._build_phrases()
         self._build_places(knowledge.places)
         self._build_facts(knowledge.facts)
@@ -262,7 +270,8 @@ class AliasMatcher(BaseMatcher):
     # ----------------------------------------------------------------- indexing
 
     def _content(self, text: str) -> list[str]:
-        return [w.text for w in words(text) if w.text not in STOP_WORDS]
+        # An acronym that spells a stop word ("IT", "TI") is a word: "IT sector".
+        return [w.text for w in words(text) if w.text not in STOP_WORDS or w.acronym]
 
     def _build_phrases(self) -> None:
         weighted: dict[tuple[tuple[str, ...], tuple[str, ...]], Counter[int]] = defaultdict(Counter)
@@ -634,7 +643,9 @@ class AliasMatcher(BaseMatcher):
             i += 1
             if text_ in _INTERROGATIVE:
                 asked = True
-            if text_ in STOP_WORDS or text_.isdigit():
+            if (
+                text_ in STOP_WORDS and not (word.acronym and text_ in self._acronyms)
+            ) or text_.isdigit():
                 if (
                     text_ == "a"
                     and i < len(found)

@@ -339,3 +339,20 @@ def test_a_word_of_a_longer_alias_alone_is_weaker_evidence(world) -> None:
     assert answer.topic is not None and answer.topic.slug == "border-crossings"
     matcher = matcher_for(region=world.region)
     assert matcher._partial["wait"] == {world.topics["border-crossings"].pk: 0.3}
+
+
+def test_an_acronym_that_spells_a_stop_word_is_a_word() -> None:
+    from promotion.answering.text import words
+
+    assert [w.acronym for w in words("the IT sector")] == [False, True, False]
+    # A question written all in capitals is shouting, not acronyms.
+    assert not any(w.acronym for w in words("WHAT IS IT LIKE"))
+
+
+@pytest.mark.parametrize(
+    "question", ["How big is the IT sector in Tijuana?", "¿Qué tal el sector de TI en Tijuana?"]
+)
+def test_it_and_ti_name_the_tech_ecosystem(calibaja, question: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == "tech-ecosystem"
+    assert answer.confidence > 0.5

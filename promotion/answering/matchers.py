@@ -149,7 +149,8 @@ class AliasMatcher(BaseMatcher):
 
     1. Words are folded (lower case, no accents, no ¿ ¡ or apostrophes), stop words of
        both languages dropped and the rest lightly stemmed, so "¿Cuántos ingenieros?",
-       "cuantos ingeniero" and "engineers" reduce to "ingenier"/"engineer".
+       "cuantos ingeniero" and "engineers" reduce to "ingenier"/"engineer". An acronym
+       that spells a stop word ("IT", "TI") is kept when an alias writes it so.
     2. A word unknown to the region's vocabulary is corrected to the nearest alias, place
        or fact word within a length-aware number of typing errors ("wify", "enginers");
        alias and place words win ties, and a correction counts as known by how few errors
@@ -165,14 +166,19 @@ class AliasMatcher(BaseMatcher):
        parks?"), a little less the later it comes, and a topic's further phrases with
        diminishing returns. Words of the topics' facts (split between topics by their
        BM25 term weight, see ``_term_evidence``), of what the facts are about ("UABC")
-       and of the topics' descriptions add weaker evidence: that is how the region's own
-       data widens the vocabulary. An alias that is one word in a frame of stop words
-       ("cuánto gana", "who to contact") counts fully only when the question has the whole
-       frame; two-word aliases also match in the other order ("promote investment"); a
+       and of the topics' descriptions, and a word of a longer alias alone ("a *visit*"
+       for "site visit"), add weaker evidence: that is how the region's own data widens
+       the vocabulary. An alias that is one word in a frame of stop words ("cuánto gana",
+       "who to contact") counts fully only when the question has the whole frame, and
+       when that word is a general one ("empresas" of "empresas de TI", "big" of "how big
+       is") only then; a general word never takes an alias's place by sharing its stem
+       ("plans", "plane"); two-word aliases also match in the other order ("promote investment"); a
        name of two or more words the facts use ("Valle de Guadalupe") counts for the
        topics of those facts.
-    5. The question is declined when the evidence for its best topic is weak, when too
-       few of its words belong to the region's vocabulary ("Can you recommend a dentist?",
+    5. The question is declined when the evidence for its best topic is weak (below a
+       confidence calibrated on the development question sets, and higher when no word
+       names a topic or what facts are about: "register a car with Mexican plates"),
+       when too few of its words belong to the region's vocabulary ("Can you recommend a dentist?",
        "How much does a Tesla cost?"; an unknown word after "a", "the", "my" is the thing
        asked about and counts more against it than one that says how things are), or
        when it names a place the region knows nothing of ("population of Brazil", "a

@@ -10,6 +10,13 @@ the prospect's company name carries a marker (``tests.decks.worker``):
 - ``KILL_ALWAYS``: every attempt appends the child's pid to ``<fault dir>/<prospect
   pk>.killed`` and SIGKILLs its own process ``CRASH_AFTER_SECONDS`` later, as a render that
   crashes the interpreter or runs out of memory would.
+- ``RUNAWAY``: every attempt writes the child's pid to ``<fault dir>/<prospect pk>.runaway``
+  and then loops for ever, as a render stuck on a pathological text would; only the task's
+  time limits end it.
+
+Every render first notes ``<prospect pk> <pid>`` in ``<fault dir>/renders.log`` (each
+attempt, so redeliveries can be counted) and sleeps ``PROMOTION_TEST_RENDER_DELAY``
+seconds when that is set.
 """
 
 from __future__ import annotations
@@ -25,6 +32,9 @@ from tests.decks.worker import (
     CRASH_AFTER_SECONDS,
     FAULT_DIR_ENV,
     KILL_ALWAYS,
+    RENDER_DELAY_ENV,
+    RENDERS_LOG,
+    RUNAWAY,
     SLOW_ONCE,
     SLOW_SECONDS,
 )
@@ -33,6 +43,15 @@ from tests.decks.worker import (
 class FaultyRenderer(DeckRenderer):
     def render(self, *, prospect: Prospect, language: str, show_identity: bool) -> RenderResult:
         folder = Path(os.environ[FAULT_DIR_ENV])
+        with (folder / RENDERS_LOG).open("a") as renders:  # one short append: atomic
+            renders.write(f"{prospect.pk} {os.getpid()}\n")
+        delay = float(os.environ.get(RENDER_DELAY_ENV) or 0)
+        if delay:
+            time.sleep(delay)
+        if RUNAWAY in prospect.company_name:
+            (folder / f"{prospect.pk}.runaway").write_text(str(os.getpid()))
+            while True:  # only the soft (or hard) time limit ends this
+                time.sleep(0.05)
         if KILL_ALWAYS in prospect.company_name:
             with (folder / f"{prospect.pk}.killed").open("a") as killed:
                 killed.write(f"{os.getpid()}\n")

@@ -14,6 +14,10 @@ the prospect's company name carries a marker (``tests.decks.worker``):
   and then loops for ever, as a render stuck on a pathological text would; only the task's
   time limits end it.
 
+``FaultyStorage`` (the workers' file storage) dies the same way right after it has written
+a deck's file, before the deck's row is committed, once for each prospect the test has
+marked with an empty ``<fault dir>/<prospect pk>.kill-after-save``.
+
 Every render first notes ``<prospect pk> <pid>`` in ``<fault dir>/renders.log`` (each
 attempt, so redeliveries can be counted) and sleeps ``PROMOTION_TEST_RENDER_DELAY``
 seconds when that is set.
@@ -26,11 +30,14 @@ import signal
 import time
 from pathlib import Path
 
+from django.core.files.storage import FileSystemStorage
+
 from promotion.decks.renderer import DeckRenderer, RenderResult
 from promotion.models import Prospect
 from tests.decks.worker import (
     CRASH_AFTER_SECONDS,
     FAULT_DIR_ENV,
+    KILL_AFTER_SAVE,
     KILL_ALWAYS,
     RENDER_DELAY_ENV,
     RENDERS_LOG,
@@ -67,3 +74,17 @@ class FaultyRenderer(DeckRenderer):
                 partial.replace(marker)  # the test never reads half a pid
                 time.sleep(SLOW_SECONDS)
         return super().render(prospect=prospect, language=language, show_identity=show_identity)
+
+
+class FaultyStorage(FileSystemStorage):
+    def _save(self, name: str, content: object) -> str:
+        saved = super()._save(name, content)
+        parts = Path(name).parts  # promotion/decks/<prospect pk>/deck-<pk>-<lang>.pdf
+        if len(parts) == 4 and parts[:2] == ("promotion", "decks"):
+            marker = Path(os.environ[FAULT_DIR_ENV]) / f"{parts[2]}{KILL_AFTER_SAVE}"
+            try:
+                marker.unlink()  # once: the redelivered attempt goes through
+            except FileNotFoundError:
+                return saved
+            os.kill(os.getpid(), signal.SIGKILL)
+        return saved

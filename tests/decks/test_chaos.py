@@ -55,6 +55,7 @@ from tests.decks.harness import (
     skip_or_fail,
 )
 from tests.decks.worker import (
+    KILL_AFTER_SAVE,
     KILL_ALWAYS,
     RENDER_DELAY_ENV,
     RUNAWAY,
@@ -328,6 +329,26 @@ def test_150_decks_survive_killed_children_a_killed_worker_and_a_broker_restart(
     assert chaos.kills >= 3, figures
     assert lost_messages > 0, figures
     assert wall < CHAOS_BUDGET, figures
+
+
+def test_a_child_killed_between_writing_the_file_and_committing_leaves_one_file(harness, region):
+    tenants, canaries = make_tenants(region, prospects=1)
+    tenant, prospect = tenants[0], tenants[0].prospects[0]
+    marker = harness.faults / f"{prospect.pk}{KILL_AFTER_SAVE}"
+    marker.touch()
+    worker = harness.start_worker()
+    deck = deck_request(actor=tenant.user, prospect=prospect, language="en")
+    wait_until(lambda: not active_of([deck.pk]), timeout=60, what="the deck", workers=[worker])
+
+    deck = PitchDeck.objects.get(pk=deck.pk)
+    assert not marker.exists()  # the child died with the file written, the row not
+    assert (deck.status, deck.attempts) == (DeckStatus.READY, 2), deck.error
+    # The redelivered attempt replaced the dead one's file: no orphan beside the deck's.
+    assert harness.all_deck_files() == [deck.file.name]
+    with deck.file.open("rb") as handle:
+        data = handle.read()
+    assert hashlib.sha256(data).hexdigest() == deck.sha256
+    assert canaries[prospect.pk][0] in pdf_text(data)
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,8 @@ TASK_ANNOTATIONS = {
 SLOW_ONCE = "[slow-once]"
 KILL_ALWAYS = "[kill-always]"
 RUNAWAY = "[runaway]"
+# Suffix of the marker file that makes FaultyStorage die once after writing a deck's file.
+KILL_AFTER_SAVE = ".kill-after-save"
 # How long the first attempt of a SLOW_ONCE deck sleeps: time for the test to kill it,
 # and below the soft time limit.
 SLOW_SECONDS = 4

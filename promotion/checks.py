@@ -56,7 +56,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 "PROMOTION['DECK_RESEND_AFTER_MINUTES'] must be a positive number of minutes.",
                 hint="Keep it above the broker's visibility timeout plus the deck task's "
                 "hard time limit (see promotion.conf).",
-                id="promotion.E011",
+                id="promotion.E012",
             )
         )
     matcher = value.get("ANSWER_MATCHER", DEFAULTS["ANSWER_MATCHER"])

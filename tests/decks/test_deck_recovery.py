@@ -106,4 +106,4 @@ def test_the_command_lists_and_sends_or_only_lists(decks, sent):
 def test_a_bad_age_is_a_system_check_error():
     with override_settings(PROMOTION={"DECK_RESEND_AFTER_MINUTES": "soon"}):
         ids = {message.id for message in run_checks()}
-    assert "promotion.E011" in ids
+    assert "promotion.E012" in ids

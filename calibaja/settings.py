@@ -124,6 +124,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # limit (90 s, promotion/tasks.py), or a deck still rendering is delivered a second time;
 # kombu's sweep for such messages adds up to about 100 s (10 s x 10 by default).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
+# With `celery -A calibaja beat`: re-send decks whose task message was lost (a broker
+# restarted without persistence); see promotion_deck_resend and PROMOTION's
+# DECK_RESEND_AFTER_MINUTES.
+CELERY_BEAT_SCHEDULE = {
+    "promotion-deck-resend": {"task": "promotion.deck_resend_stale", "schedule": 300},
+}
 
 PROMOTION = {
     "DEFAULT_REGION": "calibaja",

@@ -49,6 +49,16 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 id="promotion.E004",
             )
         )
+    minutes = value.get("DECK_RESEND_AFTER_MINUTES", DEFAULTS["DECK_RESEND_AFTER_MINUTES"])
+    if not isinstance(minutes, int | float) or isinstance(minutes, bool) or minutes <= 0:
+        errors.append(
+            Error(
+                "PROMOTION['DECK_RESEND_AFTER_MINUTES'] must be a positive number of minutes.",
+                hint="Keep it above the broker's visibility timeout plus the deck task's "
+                "hard time limit (see promotion.conf).",
+                id="promotion.E012",
+            )
+        )
     matcher = value.get("ANSWER_MATCHER", DEFAULTS["ANSWER_MATCHER"])
     if isinstance(matcher, str):
         try:

@@ -42,6 +42,14 @@ DEFAULTS: dict[str, Any] = {
         "promotion.decks.sections.ContactsSection",
         "promotion.decks.sections.SourcesSection",
     ],
+    # A deck still queued, or still rendering, this many minutes after it was requested
+    # (or started) has lost its task message: a broker restarted without persistence, or
+    # unreachable when the deck was requested. ``promotion_deck_resend`` and the
+    # ``promotion.deck_resend_stale`` task send such decks again (safe: rendering is
+    # idempotent). Keep it above the broker's visibility timeout + the deck task's hard
+    # time limit + about 100 s of kombu's restore sweep (the example deployment: 300 + 90
+    # + 100 s), and above the longest a deck waits in the queue when the workers are busy.
+    "DECK_RESEND_AFTER_MINUTES": 15,
     # The template the app's own pages (the "Ask the region" page) extend. It must define
     # ``{% block content %}``; ``{% block title %}`` is filled too when it has one. Name the
     # host's base template here so the pages look like the rest of the site; the default is

@@ -39,3 +39,12 @@ def deck_render_task(self: Any, deck_id: int, user_id: Any) -> int:
         return deck_render(deck_id=deck_id, user_id=user_id).pk
     except (OperationalError, InterfaceError) as exc:
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+
+
+@shared_task(name="promotion.deck_resend_stale")
+def deck_resend_stale_task() -> int:
+    """Send again the decks whose message was lost (``promotion.services.deck_recovery``);
+    schedule it with Celery beat every few minutes. Returns how many were sent."""
+    from promotion.services.deck_recovery import deck_resend
+
+    return len(deck_resend())

@@ -156,7 +156,13 @@ def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> P
         deck = PitchDeck.objects.select_for_update().get(pk=deck_id)
         if deck.status == DeckStatus.READY:  # a redelivered copy finished first
             return deck
-        deck.file.save(f"{deck.language}.pdf", ContentFile(result.pdf), save=False)
+        filename = f"{deck.language}.pdf"
+        leftover = deck.file.field.generate_filename(deck, filename)
+        if deck.file.storage.exists(leftover):
+            # An attempt killed after writing the file, before committing, left it: replace
+            # it rather than keep an orphan beside a second name (we hold the row's lock).
+            deck.file.storage.delete(leftover)
+        deck.file.save(filename, ContentFile(result.pdf), save=False)
         deck.sha256 = hashlib.sha256(result.pdf).hexdigest()
         deck.page_count = result.page_count
         deck.sections = result.sections

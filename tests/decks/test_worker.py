@@ -10,42 +10,33 @@ missing, except under ``CI``, where that fails.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import quote, urlsplit
 
 import pytest
-from celery import Celery
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 
-from promotion.models import DeckStatus, Partner, PitchDeck, Prospect
+from promotion.models import DeckStatus, Partner, PitchDeck
 from promotion.services.decks import ERROR_TOO_MANY_ATTEMPTS, MAX_ATTEMPTS, deck_request
 from promotion.tasks import deck_render_task
 from tests import factories
 from tests.decks.conftest import pdf_text
+from tests.decks.harness import (
+    Harness,
+    missing_postgres,
+    missing_redis,
+    open_harness,
+    skip_or_fail,
+)
 from tests.decks.worker import (
-    BASE_SETTINGS_ENV,
-    BROKER_ENV,
-    CELERY_ENV_OVERRIDES,
-    FAULT_DIR_ENV,
     KILL_ALWAYS,
-    QUEUE_ENV,
     REDIS_URL,
-    ROOT,
     SLOW_ONCE,
-    STORAGE_ENV,
-    TASK_ANNOTATIONS,
     TIME_LIMIT,
-    TRANSPORT_OPTIONS,
     VISIBILITY_TIMEOUT,
     Worker,
-    new_queue,
     parent_pid,
-    purge_queue,
     wait_for_file,
 )
 
@@ -54,142 +45,22 @@ pytestmark = [pytest.mark.worker, pytest.mark.slow, pytest.mark.django_db(transa
 TERMINAL = (DeckStatus.READY, DeckStatus.FAILED)
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
-
-
-def _missing_service() -> str | None:
-    """Why the worker tests cannot run here, or None."""
-    import dj_database_url
-    import psycopg
-    import redis
-
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return "needs PostgreSQL, shared with the worker process: set DATABASE_URL=postgres://..."
-    db = dj_database_url.parse(url)
-    try:
-        psycopg.connect(
-            host=db["HOST"] or None,
-            port=db["PORT"] or None,
-            user=db["USER"] or None,
-            password=db["PASSWORD"] or None,
-            dbname="postgres",
-            connect_timeout=3,
-        ).close()
-    except psycopg.Error as exc:
-        return f"needs PostgreSQL at {db['HOST']}:{db['PORT']} ({type(exc).__name__})"
-    try:
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
-        client.ping()
-        client.close()
-    except redis.RedisError as exc:
-        return (
-            f"needs Redis at {REDIS_URL} ({type(exc).__name__}): start redis-server, "
-            "or set PROMOTION_TEST_REDIS_URL"
-        )
-    return None
-
-
 @pytest.fixture(scope="session", autouse=True)  # session: before the test database is set up
 def _services() -> None:
     """Skip without PostgreSQL or Redis; under CI a missing service is a failure."""
-    reason = _missing_service()
-    if reason is None:
-        return
-    if _in_ci():
-        pytest.fail(f"{reason} (CI is set: the worker tests may not be skipped)", pytrace=False)
-    pytest.skip(reason)
-
-
-def _test_database_url() -> str:
-    """DATABASE_URL with the test database's name (pytest-django's ``test_<name>``)."""
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return parts._replace(path="/" + quote(connection.settings_dict["NAME"])).geturl()
-
-
-@dataclass
-class Harness:
-    """What one test shares with its workers: their environment (queue, database), the
-    file storage, the fault markers (tests/decks/faults.py) and the workers' logs."""
-
-    env: dict[str, str]
-    storage: Path
-    faults: Path
-    logs: Path
-    workers: list[Worker] = field(default_factory=list)
-
-    def start_worker(self) -> Worker:
-        log = self.logs / f"worker-{len(self.workers) + 1}.log"
-        worker = Worker(env=self.env, log=log)
-        self.workers.append(worker)
-        return worker.start()
-
-    def deck_files(self, prospect: Prospect) -> list[str]:
-        folder = self.storage / "promotion" / "decks" / str(prospect.pk)
-        if not folder.exists():
-            return []
-        return sorted(str(path.relative_to(self.storage)) for path in folder.iterdir())
+    skip_or_fail(missing_postgres() or missing_redis(REDIS_URL))
 
 
 @pytest.fixture
 def harness(tmp_path, settings, monkeypatch, eager_celery) -> Iterator[Harness]:
-    """Point this process's Celery app at Redis (other tests stay eager) and share a file
-    storage with the workers; on teardown kill every worker started, whatever happened."""
-    import redis
-
-    for name in CELERY_ENV_OVERRIDES:  # CI exports CELERY_BROKER_URL (db 15) for the demo
-        monkeypatch.delenv(name, raising=False)
-    queue = new_queue()
-    storage, faults, logs = (tmp_path / name for name in ("storage", "faults", "logs"))
-    for folder in (storage, faults, logs):
-        folder.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(storage)},
-        },
-    }
-    env = {name: value for name, value in os.environ.items() if name not in CELERY_ENV_OVERRIDES}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "tests.decks.worker_settings",
-            BASE_SETTINGS_ENV: os.environ["DJANGO_SETTINGS_MODULE"],  # set by pytest-django
-            "DATABASE_URL": _test_database_url(),
-            BROKER_ENV: REDIS_URL,
-            QUEUE_ENV: queue,
-            STORAGE_ENV: str(storage),
-            FAULT_DIR_ENV: str(faults),
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-        }
-    )
-
-    app = Celery("promotion-deck-tests-sender", set_as_current=False)
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.update(
-        task_always_eager=False,
-        broker_url=REDIS_URL,
-        broker_transport_options=TRANSPORT_OPTIONS,
-        task_default_queue=queue,
-        task_annotations=TASK_ANNOTATIONS,
-    )
-    app.set_current()
-    app.set_default()
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
-    state = Harness(env=env, storage=storage, faults=faults, logs=logs)
-    try:
+    with open_harness(
+        tmp_path=tmp_path,
+        settings=settings,
+        monkeypatch=monkeypatch,
+        eager_celery=eager_celery,
+        redis_url=REDIS_URL,
+    ) as state:
         yield state
-    finally:
-        try:
-            for worker in state.workers:
-                worker.kill()
-        finally:
-            app.close()
-            eager_celery.set_current()
-            eager_celery.set_default()
-            purge_queue(client, queue)
-            client.close()
 
 
 def wait_for_deck(deck: PitchDeck, worker: Worker, *, timeout: float) -> PitchDeck:

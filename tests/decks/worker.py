@@ -46,6 +46,9 @@ TASK_ANNOTATIONS = {
 # Markers in a prospect's company name that make FaultyRenderer misbehave.
 SLOW_ONCE = "[slow-once]"
 KILL_ALWAYS = "[kill-always]"
+RUNAWAY = "[runaway]"
+# Suffix of the marker file that makes FaultyStorage die once after writing a deck's file.
+KILL_AFTER_SAVE = ".kill-after-save"
 # How long the first attempt of a SLOW_ONCE deck sleeps: time for the test to kill it,
 # and below the soft time limit.
 SLOW_SECONDS = 4
@@ -58,6 +61,11 @@ BROKER_ENV = "PROMOTION_TEST_BROKER_URL"
 QUEUE_ENV = "PROMOTION_TEST_QUEUE"
 STORAGE_ENV = "PROMOTION_TEST_STORAGE_DIR"
 FAULT_DIR_ENV = "PROMOTION_TEST_FAULT_DIR"
+# Seconds every render sleeps first (default none): the chaos test slows renders down so
+# that the children it kills are mostly killed mid-render.
+RENDER_DELAY_ENV = "PROMOTION_TEST_RENDER_DELAY"
+# The file in the fault dir where FaultyRenderer notes each render: "<prospect pk> <pid>".
+RENDERS_LOG = "renders.log"
 
 # Environment variables Celery prefers over its configuration (celery.app.utils.Settings).
 CELERY_ENV_OVERRIDES = (
@@ -125,11 +133,13 @@ def wait_for_file(path: Path, worker: Worker, timeout: float) -> str:
 
 
 class Worker:
-    """``celery worker --pool prefork --concurrency 2`` as the leader of a process group."""
+    """``celery worker --pool prefork --concurrency 2`` (or ``concurrency``) as the leader of
+    a process group."""
 
-    def __init__(self, *, env: dict[str, str], log: Path) -> None:
+    def __init__(self, *, env: dict[str, str], log: Path, concurrency: int = 2) -> None:
         self.env = env
         self.log = log
+        self.concurrency = concurrency
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -148,7 +158,7 @@ class Worker:
             "--pool",
             "prefork",
             "--concurrency",
-            "2",
+            str(self.concurrency),
             "--loglevel",
             "INFO",
             "--without-gossip",
@@ -168,6 +178,12 @@ class Worker:
                 start_new_session=True,  # its own process group: killpg reaches the children
             )
         return self
+
+    def children(self) -> list[int]:
+        """The pool's live children (none once the worker has ended)."""
+        if self.process is None or self.process.poll() is not None:
+            return []
+        return [pid for pid in group_members(self.pid) if parent_pid(pid) == self.pid]
 
     def check_alive(self) -> None:
         if self.process is not None and self.process.poll() is not None:

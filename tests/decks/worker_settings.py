@@ -3,8 +3,9 @@
 The tests' own settings (the module named by ``PROMOTION_TEST_BASE_SETTINGS``: the test
 run's ``DJANGO_SETTINGS_MODULE``), with what a worker in another process needs: a broker
 and a queue of the test's own, tasks not eager, ``DATABASE_URL`` naming the test database
-(read by the base settings), a file storage the test process reads too, and the renderer
-that misbehaves on request (tests/decks/faults.py). Used by that worker only.
+(read by the base settings), a file storage the test process reads too (one that can die
+after writing a file), and the renderer that misbehaves on request (tests/decks/faults.py).
+Used by that worker only.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 STORAGES = {
     **_base.STORAGES,
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "tests.decks.faults.FaultyStorage",
         "OPTIONS": {"location": os.environ[worker.STORAGE_ENV]},
     },
 }

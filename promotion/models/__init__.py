@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from promotion.models.api import APIToken
 from promotion.models.base import Language
 from promotion.models.crm import (
     Contact,
@@ -39,6 +40,7 @@ from promotion.models.region import (
 )
 
 __all__ = [
+    "APIToken",
     "AssetKind",
     "AssetStatus",
     "Contact",

@@ -156,7 +156,14 @@ def _check_embedding(value: dict[str, Any]) -> list[Error]:
 
 
 # Apps the promotion app builds on; a host must install them too.
-REQUIRED_APPS = ("rest_framework", "simple_history", "import_export")
+REQUIRED_APPS = (
+    "rest_framework",
+    "simple_history",
+    "import_export",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+)
 
 
 @register(Tags.compatibility)

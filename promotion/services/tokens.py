@@ -24,9 +24,16 @@ def _hash(key: str) -> str:
 
 
 @transaction.atomic
-def token_create(*, user: Any, name: str = "", days: int | None = None) -> tuple[APIToken, str]:
+def token_create(
+    *,
+    user: Any,
+    name: str = "",
+    days: int | None = None,
+    expires_at: datetime.datetime | None = None,
+) -> tuple[APIToken, str]:
     """Create a token for ``user`` and return it with its key, which is shown once: only
-    its SHA-256 hash is kept. With ``days`` the token expires that many days from now."""
+    its SHA-256 hash is kept. It expires ``days`` from now, or at ``expires_at``, or
+    never (until revoked)."""
     if days is not None and days < 1:
         raise ValueError("days must be a positive number")
     while True:
@@ -41,7 +48,7 @@ def token_create(*, user: Any, name: str = "", days: int | None = None) -> tuple
         prefix=prefix,
         key_hash=_hash(key),
         created_at=now,
-        expires_at=now + datetime.timedelta(days=days) if days else None,
+        expires_at=now + datetime.timedelta(days=days) if days else expires_at,
     )
     return token, key
 

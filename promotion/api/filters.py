@@ -77,8 +77,12 @@ class ProspectFilter(filters.FilterSet):
     partner = filters.ModelChoiceFilter(
         queryset=_visible_partners, label=_("Owner partner (among yours)")
     )
-    created = filters.IsoDateTimeFromToRangeFilter(label=_("Created (from, to)"))
-    updated = filters.IsoDateTimeFromToRangeFilter(label=_("Updated (from, to)"))
+    created = filters.IsoDateTimeFromToRangeFilter(
+        field_name="created_at", label=_("Created (from, to)")
+    )
+    updated = filters.IsoDateTimeFromToRangeFilter(
+        field_name="updated_at", label=_("Updated (from, to)")
+    )
     search = filters.CharFilter(method="filter_search", label=_("Codename or company contains"))
 
     class Meta:

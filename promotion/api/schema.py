@@ -37,6 +37,9 @@ SCHEMA_SETTINGS: dict[str, Any] = {
     "VERSION": "1",
     # Read-only fields (ids, dates) stay out of request bodies.
     "COMPONENT_SPLIT_REQUEST": True,
+    # A slug in a path is what Django's slug converter matches; anything else never
+    # reaches the API (the host's own 404 page answers).
+    "PATH_CONVERTER_OVERRIDES": {"slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}},
     "PREPROCESSING_HOOKS": ["promotion.api.schema.only_promotion_endpoints"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -31,7 +31,7 @@ from promotion.services.tokens import token_create
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 20
 
 CHECKS = [
     not_a_server_error,
@@ -109,6 +109,6 @@ def test_the_api_keeps_to_its_schema(api_schema, demo_key):
 
         try:
             call()
-        except Exception as exc:  # noqa: BLE001 (reported below, per operation)
+        except Exception as exc:
             failures[operation.label] = exc
     assert not failures, "\n\n".join(f"{label}:\n{exc}" for label, exc in failures.items())

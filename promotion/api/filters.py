@@ -4,11 +4,16 @@ user may not see."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import django_filters as filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField, RangeField
+from django_filters.widgets import DateRangeWidget
 
 from promotion.models import (
     DeckStatus,
@@ -33,6 +38,33 @@ def _words(value: str) -> list[str]:
 
 def _visible_partners(request: Any) -> QuerySet[Partner]:
     return partners_of(user=getattr(request, "user", None))
+
+
+class UTCDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, in UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO
+    8601 allows (e.g. -23:47); a time that UTC cannot hold is invalid input, not a 500."""
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None or timezone.is_naive(parsed):
+            return parsed
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class UTCDateTimeRangeField(RangeField):
+    widget = DateRangeWidget
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__((UTCDateTimeField(), UTCDateTimeField()), *args, **kwargs)
+
+
+class DateTimeRangeFilter(filters.IsoDateTimeFromToRangeFilter):
+    """``<name>_after`` and ``<name>_before``: ISO 8601 date-times, any offset."""
+
+    field_class = UTCDateTimeRangeField
 
 
 class RegionFilter(filters.FilterSet):
@@ -77,12 +109,8 @@ class ProspectFilter(filters.FilterSet):
     partner = filters.ModelChoiceFilter(
         queryset=_visible_partners, label=_("Owner partner (among yours)")
     )
-    created = filters.IsoDateTimeFromToRangeFilter(
-        field_name="created_at", label=_("Created (from, to)")
-    )
-    updated = filters.IsoDateTimeFromToRangeFilter(
-        field_name="updated_at", label=_("Updated (from, to)")
-    )
+    created = DateTimeRangeFilter(field_name="created_at", label=_("Created (from, to)"))
+    updated = DateTimeRangeFilter(field_name="updated_at", label=_("Updated (from, to)"))
     search = filters.CharFilter(method="filter_search", label=_("Codename or company contains"))
 
     class Meta:

@@ -111,3 +111,15 @@ def test_decks_filter_by_status_and_language(world, client_for):
     assert langs({"language": "en"}) == ["en"]
     assert langs({"stale": "true"}) == []
     assert sorted(langs({"stale": "false"})) == ["en", "es"]
+
+
+def test_date_time_filters_take_any_iso_offset_and_refuse_what_utc_cannot_hold(world, client_for):
+    client = client_for(world.a_viewer)
+    # Found by schemathesis: PostgreSQL refuses an offset of -23:47 as it is.
+    far = client.get(reverse(LIST), {"created_before": "2978-03-30T05:18:29.97-23:47"})
+    assert codenames(far) == {"Project Osprey", "Project Tern", "Project Wren"}
+    past = client.get(reverse(LIST), {"created_after": "2978-03-30T05:18:29-23:47"})
+    assert codenames(past) == set()
+    overflow = client.get(reverse(LIST), {"created_after": "0001-01-01T00:00:00+23:00"})
+    assert overflow.status_code == 400
+    assert "created" in str(overflow.json())

@@ -35,9 +35,13 @@ class TokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             key = ""
-        from promotion.services.tokens import token_for_key
+        from promotion.services.tokens import KEY_START, token_for_key
 
-        token = token_for_key(key=key) if key else None
+        if not key.startswith(KEY_START):
+            # Not one of our keys: another authentication class of the host's
+            # (API_AUTHENTICATION_CLASSES) may know it; with none, the user is anonymous.
+            return None
+        token = token_for_key(key=key)
         if token is None or not getattr(token.user, "is_active", True):
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         return token.user, token

@@ -77,6 +77,35 @@ def test_a_bad_key_is_a_401_that_says_how_to_authenticate(world, header):
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
+def test_a_key_of_another_scheme_is_left_to_the_hosts_authentication(world, settings):
+    settings.PROMOTION = {
+        **settings.PROMOTION,
+        "API_AUTHENTICATION_CLASSES": [
+            "promotion.api.authentication.TokenAuthentication",
+            "tests.api.test_tokens.HostTokens",
+        ],
+    }
+    HostTokens.users["host-key-123"] = world.a_viewer
+    assert bearer("host-key-123", "Token").get(reverse(LIST)).status_code == 200
+    # And a key of ours that is wrong never falls through to the host's.
+    assert bearer("prm_nope_host-key-123", "Token").get(reverse(LIST)).status_code == 401
+
+
+class HostTokens:
+    """A host's own token scheme, standing in for DRF's authtoken."""
+
+    users: dict = {}
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "").split()
+        if len(header) == 2 and header[1] in self.users:
+            return self.users[header[1]], None
+        return None
+
+    def authenticate_header(self, request):
+        return "Token"
+
+
 def test_a_forged_secret_with_a_real_prefix_is_refused(world):
     key = create(world.a_viewer)
     forged = key[:-4] + ("AAAA" if not key.endswith("AAAA") else "BBBB")

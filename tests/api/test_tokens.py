@@ -212,3 +212,22 @@ def test_a_superuser_sees_every_token(world):
     client = Client()
     client.force_login(root)
     assert "theirs" in client.get(reverse("admin:promotion_apitoken_changelist")).content.decode()
+
+
+def test_the_hosts_drf_defaults_change_nothing(world, settings):
+    settings.REST_FRAMEWORK = {
+        "DEFAULT_AUTHENTICATION_CLASSES": [],
+        "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+        "DEFAULT_FILTER_BACKENDS": [],
+        "DEFAULT_PAGINATION_CLASS": None,
+        "EXCEPTION_HANDLER": "tests.api.test_tokens.no_handler",
+    }
+    key = create(world.a_viewer)
+    response = bearer(key).get(reverse(LIST), {"country": "KR"})
+    assert response.status_code == 200
+    assert companies(response) == {"Project Wren"}
+    assert bearer("prm_nope_nope").get(reverse(LIST)).json()["detail"]
+
+
+def no_handler(exc, context):
+    return None

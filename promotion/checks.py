@@ -107,6 +107,66 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 )
     errors.extend(_check_embedding(value))
     errors.extend(_check_share_links(value))
+    errors.extend(_check_api(value))
+    return errors
+
+
+def _check_api(value: dict[str, Any]) -> list[Error]:
+    from rest_framework.throttling import SimpleRateThrottle
+
+    errors: list[Error] = []
+    classes = value.get("API_AUTHENTICATION_CLASSES", DEFAULTS["API_AUTHENTICATION_CLASSES"])
+    if not isinstance(classes, list | tuple) or not all(isinstance(p, str) for p in classes):
+        errors.append(
+            Error(
+                "PROMOTION['API_AUTHENTICATION_CLASSES'] must be a list of dotted paths.",
+                hint=f"The default is {DEFAULTS['API_AUTHENTICATION_CLASSES']!r}.",
+                id="promotion.E013",
+            )
+        )
+    else:
+        for path in classes:
+            try:
+                import_string(path)
+            except ImportError as exc:
+                errors.append(
+                    Error(
+                        f"PROMOTION['API_AUTHENTICATION_CLASSES'] names {path!r}, which "
+                        f"cannot be imported: {exc}",
+                        hint="Give the dotted path of a DRF authentication class.",
+                        id="promotion.E013",
+                    )
+                )
+    rates = value.get("API_THROTTLE_RATES", DEFAULTS["API_THROTTLE_RATES"])
+    hint = 'A dict of scope ("anon", "user", "answer") to a rate such as "60/minute", or None.'
+    if not isinstance(rates, dict):
+        errors.append(
+            Error("PROMOTION['API_THROTTLE_RATES'] must be a dict.", hint=hint, id="promotion.E014")
+        )
+    else:
+        for scope, rate in rates.items():
+            try:
+                if rate is not None:
+                    SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+            except (ValueError, KeyError, AttributeError, TypeError):
+                errors.append(
+                    Error(
+                        f"PROMOTION['API_THROTTLE_RATES'][{scope!r}] is not a rate: {rate!r}.",
+                        hint=hint,
+                        id="promotion.E014",
+                    )
+                )
+    alias = value.get("API_THROTTLE_CACHE", DEFAULTS["API_THROTTLE_CACHE"])
+    caches = getattr(settings, "CACHES", None) or {"default": {}}
+    if alias not in caches:
+        errors.append(
+            Error(
+                f"PROMOTION['API_THROTTLE_CACHE'] names the cache {alias!r}, which is not in "
+                "settings.CACHES.",
+                hint="Add that alias to CACHES, or point API_THROTTLE_CACHE at an existing one.",
+                id="promotion.E015",
+            )
+        )
     return errors
 
 
@@ -196,7 +256,14 @@ def _check_embedding(value: dict[str, Any]) -> list[Error]:
 
 
 # Apps the promotion app builds on; a host must install them too.
-REQUIRED_APPS = ("rest_framework", "simple_history", "import_export")
+REQUIRED_APPS = (
+    "rest_framework",
+    "simple_history",
+    "import_export",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+)
 
 
 @register(Tags.compatibility)

@@ -68,6 +68,24 @@ DEFAULTS: dict[str, Any] = {
     "SHARE_LINK_DAYS": 30,
     # The longest a share link may work, in days: the cap on what a manager may choose.
     "SHARE_LINK_MAX_DAYS": 90,
+    # How the REST API (``promotion.api.urls``) authenticates, whatever the host's
+    # ``REST_FRAMEWORK`` says: dotted paths of DRF authentication classes, in order. The
+    # default takes an API token (``Authorization: Bearer <key>``, see ``promotion_token``)
+    # or the Django session (with its CSRF check on writes).
+    "API_AUTHENTICATION_CLASSES": [
+        "promotion.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Request rates of the REST API by scope, a courtesy to the server: "anon" per client
+    # address without login, "user" per logged-in user, "answer" for
+    # ``regions/{slug}/answer/`` (anyone), as DRF rates ("60/minute", "1000/hour"). A
+    # scope set to None is not throttled. Brute force on passwords is stopped at login,
+    # not here. A 429 answer says when to retry (``Retry-After``).
+    "API_THROTTLE_RATES": {"anon": "120/minute", "user": "1200/minute", "answer": "60/minute"},
+    # Alias of ``settings.CACHES`` where the throttles count requests. With several web
+    # processes, use a shared cache (Redis, Memcached, the database), or each process
+    # counts alone.
+    "API_THROTTLE_CACHE": "default",
 }
 
 # Keys whose value is a dotted path, imported when first read.

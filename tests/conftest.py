@@ -46,3 +46,13 @@ def calibaja(db):
     from promotion.models import Region
 
     return Region.objects.get(slug="calibaja")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The API's throttles count in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "simple_history",
     "import_export",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "promotion",
 ]
 MIDDLEWARE = [

@@ -42,6 +42,11 @@ def test_checks_pass_with_the_defaults() -> None:
         ({"FILE_STORAGE": "nowhere"}, "promotion.E003"),
         ({"FACT_REVIEW_AFTER_YEARS": 0}, "promotion.E004"),
         ({"FACT_REVIEW_AFTER_YEARS": "3"}, "promotion.E004"),
+        ({"API_AUTHENTICATION_CLASSES": ["no.such.Auth"]}, "promotion.E013"),
+        ({"API_AUTHENTICATION_CLASSES": "promotion.api.Auth"}, "promotion.E013"),
+        ({"API_THROTTLE_RATES": {"user": "5/fortnight"}}, "promotion.E014"),
+        ({"API_THROTTLE_RATES": ["5/minute"]}, "promotion.E014"),
+        ({"API_THROTTLE_CACHE": "nowhere"}, "promotion.E015"),
     ],
 )
 def test_bad_configuration_is_a_system_check_error(value: object, expected: str) -> None:
@@ -49,9 +54,13 @@ def test_bad_configuration_is_a_system_check_error(value: object, expected: str)
         assert expected in check_ids()
 
 
-def test_a_missing_companion_app_is_a_system_check_error() -> None:
+@pytest.mark.parametrize(
+    "app", ["import_export", "django_filters", "drf_spectacular", "drf_spectacular_sidecar"]
+)
+def test_a_missing_companion_app_is_a_system_check_error(app: str) -> None:
     from django.conf import settings
 
-    apps_without = [app for app in settings.INSTALLED_APPS if app != "import_export"]
+    apps_without = [name for name in settings.INSTALLED_APPS if name != app]
     with override_settings(INSTALLED_APPS=apps_without):
-        assert "promotion.E006" in check_ids()
+        messages = run_checks(tags=[Tags.compatibility])
+    assert any(m.id == "promotion.E006" and repr(app) in m.msg for m in messages)

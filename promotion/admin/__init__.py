@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from promotion.admin import crm, decks, region  # noqa: F401  (registration only)
+from promotion.admin import api, crm, decks, region  # noqa: F401  (registration only)

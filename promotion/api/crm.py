@@ -15,18 +15,19 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
-from rest_framework import permissions, serializers, status, viewsets
+from rest_framework import generics, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from promotion.api.base import PromotionAPIMixin, PromotionPagination, api_schema
 from promotion.api.crm_serializers import (
+    PipelineSummarySerializer,
     ProspectSerializer,
     QuestionSerializer,
-    StageTotalSerializer,
 )
+from promotion.api.filters import ProspectFilter, QuestionFilter
 from promotion.models import PartnerRole, Prospect, Question
 from promotion.selectors.crm import (
     contact_visible_to,
@@ -42,11 +43,8 @@ from promotion.selectors.crm import (
 )
 from promotion.services import crm as services
 
-
-class ProspectPagination(PageNumberPagination):
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 100
+# The deck views import it by this name.
+ProspectPagination = PromotionPagination
 
 
 @contextmanager
@@ -71,7 +69,7 @@ def _has(queryset: QuerySet[Prospect], prospect: Prospect) -> bool:
 class ProspectAccess(permissions.BasePermission):
     """Reading follows visibility (the queryset); adding needs an editor's place on some
     partner's staff; changing needs ``prospect_editable_by``; deleting
-    ``prospect_managed_by``; questions need the identity too."""
+    ``prospect_managed_by``."""
 
     message = _("You may not change this prospect.")
 
@@ -84,12 +82,6 @@ class ProspectAccess(permissions.BasePermission):
 
     def has_object_permission(self, request: Request, view: Any, obj: Prospect) -> bool:
         user = request.user
-        if getattr(view, "action", None) == "questions":
-            if request.method in permissions.SAFE_METHODS:
-                self.message = _("This prospect is shared by its codename only.")
-                return _has(prospect_identified_for(user=user), obj)
-            self.message = _("You may not add questions to this prospect.")
-            return _has(prospect_editable_identified_by(user=user), obj)
         if request.method in permissions.SAFE_METHODS:
             return True
         if request.method == "DELETE":
@@ -98,28 +90,43 @@ class ProspectAccess(permissions.BasePermission):
         return _has(prospect_editable_by(user=user), obj)
 
 
-class ProspectViewSet(viewsets.ModelViewSet):
+class QuestionAccess(permissions.BasePermission):
+    """Questions need the prospect's identity: reading them ``prospect_identified_for``,
+    adding one ``prospect_editable_identified_by``. A prospect the user does not see at all
+    is a 404 first (``ProspectQuestionList.get_prospect``)."""
+
+    message = _("You may not add questions to this prospect.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        prospect = view.get_prospect()
+        if request.method in permissions.SAFE_METHODS:
+            self.message = _("This prospect is shared by its codename only.")
+            return _has(prospect_identified_for(user=request.user), prospect)
+        self.message = _("You may not add questions to this prospect.")
+        return _has(prospect_editable_identified_by(user=request.user), prospect)
+
+
+class ProspectViewSet(PromotionAPIMixin, viewsets.ModelViewSet):
     """Prospects the user may see: their partners' own and those shared with them.
 
-    ``summary/`` totals the visible prospects by stage; ``{id}/questions/`` lists the
-    prospect's questions (GET) or records and answers one (POST ``{"text", "language"}``).
+    ``summary/`` totals the visible prospects by stage.
     """
 
     serializer_class = ProspectSerializer
     permission_classes = [permissions.IsAuthenticated, ProspectAccess]
-    pagination_class = ProspectPagination
+    filterset_class = ProspectFilter
 
     def get_queryset(self) -> QuerySet[Prospect]:
+        if getattr(self, "swagger_fake_view", False):  # the schema needs the model only
+            return Prospect.objects.none()
         user = self.request.user
         return with_identity_visible(prospect_visible_to(user=user), user=user).prefetch_related(
             Prefetch("contacts", queryset=contact_visible_to(user=user))
         )
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        if self.action == "questions":
-            return QuestionSerializer
         if self.action == "summary":
-            return StageTotalSerializer
+            return PipelineSummarySerializer
         return ProspectSerializer
 
     def perform_create(self, serializer: ProspectSerializer) -> None:
@@ -138,48 +145,53 @@ class ProspectViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance: Prospect) -> None:
         services.prospect_delete(actor=self.request.user, prospect=instance)
 
-    @action(detail=False, methods=["get"])
+    @api_schema(filters=False, responses=PipelineSummarySerializer)
+    @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
     def summary(self, request: Request) -> Response:
         """Counts, estimated jobs and capital investment by stage, over the visible
         prospects only."""
         stages = pipeline_totals(user=request.user)
-        return Response(
-            {
-                "count": sum(s.count for s in stages),
-                "stages": StageTotalSerializer(stages, many=True).data,
-            }
-        )
+        summary = {"count": sum(s.count for s in stages), "stages": stages}
+        return Response(PipelineSummarySerializer(summary).data)
 
-    @action(detail=True, methods=["get", "post"])
-    def questions(self, request: Request, pk: str | None = None) -> Response:
-        """The prospect's questions (GET), or record one and answer it (POST)."""
-        prospect = self.get_object()
-        if request.method == "POST":
-            serializer = QuestionSerializer(
-                data=request.data, context=self.get_serializer_context()
-            )
-            serializer.is_valid(raise_exception=True)
-            with api_errors():
-                question = services.question_record(
-                    actor=request.user,
-                    prospect=prospect,
-                    text=serializer.validated_data["text"],
-                    language=serializer.validated_data.get("language"),
-                )
-            question = self._questions(prospect).get(pk=question.pk)
-            return Response(
-                QuestionSerializer(question, context=self.get_serializer_context()).data,
-                status=status.HTTP_201_CREATED,
-            )
-        page = self.paginate_queryset(self._questions(prospect))
-        data = QuestionSerializer(page, many=True, context=self.get_serializer_context()).data
-        return self.get_paginated_response(data)
 
-    def _questions(self, prospect: Prospect) -> QuerySet[Question]:
+class ProspectQuestionList(PromotionAPIMixin, generics.ListCreateAPIView):
+    """``prospects/{id}/questions/``: the prospect's questions, newest first (GET, with
+    ``?topic=&language=&needs_follow_up=&asked_on_after=&asked_on_before=``), or record
+    one and answer it (POST ``{"text", "language"}``): 201 with the question and its
+    answer."""
+
+    serializer_class = QuestionSerializer
+    permission_classes = [permissions.IsAuthenticated, QuestionAccess]
+    filterset_class = QuestionFilter
+
+    def get_prospect(self) -> Prospect:
+        if not hasattr(self, "_prospect"):
+            self._prospect = generics.get_object_or_404(
+                prospect_visible_to(user=self.request.user), pk=self.kwargs["pk"]
+            )
+        return self._prospect
+
+    def get_queryset(self) -> QuerySet[Question]:
+        if getattr(self, "swagger_fake_view", False):  # the schema needs the model only
+            return Question.objects.none()
         return (
             question_visible_to(user=self.request.user)
-            .filter(prospect=prospect)
+            .filter(prospect=self.get_prospect())
             .select_related("topic")
             .prefetch_related("facts__source")
             .order_by("-asked_on", "-pk")
         )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with api_errors():
+            question = services.question_record(
+                actor=request.user,
+                prospect=self.get_prospect(),
+                text=serializer.validated_data["text"],
+                language=serializer.validated_data.get("language"),
+            )
+        question = self.get_queryset().get(pk=question.pk)
+        return Response(self.get_serializer(question).data, status=status.HTTP_201_CREATED)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from promotion.models import Contact, Fact, Language, PartnerRole, Prospect, Question
@@ -275,5 +276,15 @@ class StageTotalSerializer(serializers.Serializer):
     estimated_jobs = serializers.IntegerField(source="jobs")
     capital_investment = serializers.SerializerMethodField()
 
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "string", "format": "decimal"}}
+    )
     def get_capital_investment(self, row: Any) -> dict[str, str]:
         return {currency: f"{value:.2f}" for currency, value in sorted(row.investment.items())}
+
+
+class PipelineSummarySerializer(serializers.Serializer):
+    """``prospects/summary/``: the visible prospects by stage."""
+
+    count = serializers.IntegerField()
+    stages = StageTotalSerializer(many=True)

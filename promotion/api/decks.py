@@ -14,14 +14,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, generics, mixins, permissions, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from promotion.api.crm import ProspectPagination, api_errors
+from promotion.api.base import PromotionAPIMixin, api_schema
+from promotion.api.crm import api_errors
 from promotion.api.deck_serializers import DeckRequestSerializer, PitchDeckSerializer
+from promotion.api.filters import DeckFilter
 from promotion.models import PitchDeck, Prospect
 from promotion.selectors.crm import prospect_visible_to
 from promotion.selectors.decks import (
@@ -72,13 +76,13 @@ class DeckViews:
         return PitchDeckSerializer(decks, many=many, context=context).data
 
 
-class ProspectDeckList(DeckViews, generics.GenericAPIView):
+class ProspectDeckList(PromotionAPIMixin, DeckViews, generics.GenericAPIView):
     """``prospects/{id}/decks/``: the prospect's decks, newest first (GET), or request one
     (POST ``{"language": "en"|"es"}``, by default the prospect's language): 202 with the
     deck's status, which ``Location`` points to. The deck is rendered by a worker."""
 
     permission_classes = [permissions.IsAuthenticated]
-    pagination_class = ProspectPagination
+    filterset_class = DeckFilter
 
     def get_serializer_class(self) -> type[BaseSerializer]:
         if self.request.method == "POST":
@@ -91,12 +95,30 @@ class ProspectDeckList(DeckViews, generics.GenericAPIView):
         )
 
     def get_queryset(self) -> QuerySet[PitchDeck]:
+        if getattr(self, "swagger_fake_view", False):  # the schema needs the model only
+            return PitchDeck.objects.none()
         return self.deck_queryset().filter(prospect=self.get_prospect())
 
+    @api_schema(responses=PitchDeckSerializer(many=True))
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.deck_data(page, many=True))
 
+    @api_schema(
+        request=DeckRequestSerializer,
+        responses={202: PitchDeckSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                description="The deck's status (decks/{id}/).",
+                response=[202],
+                required=True,
+            )
+        ],
+        filters=False,
+    )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         prospect = self.get_prospect()
         body = DeckRequestSerializer(data=request.data)
@@ -115,20 +137,31 @@ class ProspectDeckList(DeckViews, generics.GenericAPIView):
         return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 
 
-class DeckViewSet(DeckViews, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DeckViewSet(PromotionAPIMixin, DeckViews, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """``decks/{id}/``: a deck's status; ``decks/{id}/download/``: its PDF, as an
     attachment that is never cached, for those who may download it (404 for anyone
     else, exactly like a missing id)."""
 
     serializer_class = PitchDeckSerializer
     permission_classes = [permissions.IsAuthenticated]
+    pagination_class = None  # no list here: decks are listed by prospect
+    filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[PitchDeck]:
+        if getattr(self, "swagger_fake_view", False):  # the schema needs the model only
+            return PitchDeck.objects.none()
         return self.deck_queryset()
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self.deck_data(self.get_object()))
 
+    @api_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The deck's PDF, as an attachment."
+            )
+        }
+    )
     @action(
         detail=True,
         methods=["get"],

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from promotion.models import Fact, Region, Source
+from promotion.models import Fact, Language, Region, Source
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -73,7 +73,7 @@ class AnswerQuerySerializer(serializers.Serializer):
         },
     )
     lang = serializers.ChoiceField(
-        choices=["en", "es"],
+        choices=Language.choices,
         required=False,
         error_messages={"invalid_choice": "lang must be en or es."},
     )
@@ -81,3 +81,33 @@ class AnswerQuerySerializer(serializers.Serializer):
     def to_internal_value(self, data: Any) -> Any:
         # A QueryDict: take single values, ignore parameters we do not know.
         return super().to_internal_value({k: data.get(k) for k in ("q", "lang") if k in data})
+
+
+class AnswerSourceSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    url = serializers.CharField()
+
+
+class AnswerFactSerializer(serializers.Serializer):
+    """One fact of an answer, in the answer's language (English where untranslated)."""
+
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    translated = serializers.BooleanField()
+    value = serializers.CharField(allow_blank=True)
+    unit = serializers.CharField(allow_blank=True)
+    as_of = serializers.DateField()
+    source = AnswerSourceSerializer()
+
+
+class AnswerSerializer(serializers.Serializer):
+    """The answer to one question: the shape of ``promotion_answer --json``. Where no
+    published fact answers, ``answered`` is false and ``facts`` is empty."""
+
+    question = serializers.CharField()
+    language = serializers.ChoiceField(choices=Language.choices)
+    answered = serializers.BooleanField()
+    topic = serializers.CharField(allow_null=True)
+    confidence = serializers.FloatField()
+    facts = AnswerFactSerializer(many=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from promotion.api import crm, decks, sharing, views
+from promotion.api import crm, decks, schema, sharing, views
 
 app_name = "promotion_api"
 urlpatterns: list = [
@@ -11,10 +11,19 @@ urlpatterns: list = [
     path("regions/<slug:slug>/", views.RegionDetail.as_view(), name="region-detail"),
     path("regions/<slug:slug>/facts/", views.RegionFactList.as_view(), name="region-facts"),
     path("regions/<slug:slug>/answer/", views.RegionAnswer.as_view(), name="region-answer"),
+    path("schema/", schema.PromotionSchemaView.as_view(), name="schema"),
+    path("schema/docs/", schema.PromotionSwaggerView.as_view(), name="schema-docs"),
 ]
 
 # The CRM (promotion.api.crm): prospects/, prospects/summary/, prospects/{id}/,
 # prospects/{id}/questions/ named prospect-list, -summary, -detail and -questions.
+urlpatterns += [
+    re_path(
+        r"^prospects/(?P<pk>[^/.]+)/questions/$",
+        crm.ProspectQuestionList.as_view(),
+        name="prospect-questions",
+    ),
+]
 crm_router = SimpleRouter()
 crm_router.register("prospects", crm.ProspectViewSet, basename="prospect")
 urlpatterns += crm_router.urls

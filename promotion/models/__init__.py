@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from promotion.models.api import APIToken
 from promotion.models.base import Language
 from promotion.models.crm import (
     Contact,
@@ -40,6 +41,7 @@ from promotion.models.region import (
 from promotion.models.sharing import ShareLink
 
 __all__ = [
+    "APIToken",
     "AssetKind",
     "AssetStatus",
     "Contact",

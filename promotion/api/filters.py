@@ -26,6 +26,7 @@ from promotion.models import (
     Prospect,
     Question,
     Region,
+    ShareLink,
     Stage,
 )
 from promotion.selectors.crm import partners_of
@@ -163,3 +164,22 @@ class DeckFilter(filters.FilterSet):
             return queryset
         stale = stale_deck_ids(decks=queryset.filter(status=DeckStatus.READY))
         return queryset.filter(pk__in=stale) if value else queryset.exclude(pk__in=stale)
+
+
+class ShareLinkFilter(filters.FilterSet):
+    active = filters.BooleanFilter(method="filter_active", label=_("Neither revoked nor expired"))
+    opened = filters.BooleanFilter(
+        field_name="first_opened_at", lookup_expr="isnull", exclude=True, label=_("Opened")
+    )
+
+    class Meta:
+        model = ShareLink
+        fields: list[str] = []
+
+    def filter_active(
+        self, queryset: QuerySet[ShareLink], name: str, value: bool | None
+    ) -> QuerySet[ShareLink]:
+        if value is None:
+            return queryset
+        active = Q(revoked_at__isnull=True, expires_at__gt=timezone.now())
+        return queryset.filter(active) if value else queryset.exclude(active)

@@ -22,7 +22,9 @@ from rest_framework import exceptions, generics, permissions, serializers, statu
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from promotion.api.crm import ProspectPagination, api_errors
+from promotion.api.base import PromotionAPIMixin, api_schema
+from promotion.api.crm import api_errors
+from promotion.api.filters import ShareLinkFilter
 from promotion.models import PitchDeck, ShareLink
 from promotion.selectors.decks import deck_visible_to
 from promotion.selectors.sharing import share_link_visible_to
@@ -57,6 +59,18 @@ class ShareLinkSerializer(serializers.ModelSerializer):
         return obj.is_active()
 
 
+class ShareLinkCreatedSerializer(ShareLinkSerializer):
+    """A link just created: with its address, given this once."""
+
+    share_url = serializers.URLField(
+        read_only=True, help_text=_("The link's address; shown this once, never again.")
+    )
+
+    class Meta(ShareLinkSerializer.Meta):
+        fields = [*ShareLinkSerializer.Meta.fields, "share_url"]
+        read_only_fields = fields
+
+
 class ShareLinkCreateSerializer(serializers.Serializer):
     """The body of a POST to ``decks/{id}/share-links/``."""
 
@@ -66,10 +80,10 @@ class ShareLinkCreateSerializer(serializers.Serializer):
     )
 
 
-class DeckShareLinkList(generics.GenericAPIView):
+class DeckShareLinkList(PromotionAPIMixin, generics.GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
-    pagination_class = ProspectPagination
     serializer_class = ShareLinkSerializer
+    filterset_class = ShareLinkFilter
 
     def get_deck(self) -> PitchDeck:
         return generics.get_object_or_404(
@@ -77,12 +91,20 @@ class DeckShareLinkList(generics.GenericAPIView):
         )
 
     def get_queryset(self) -> QuerySet[ShareLink]:
+        if getattr(self, "swagger_fake_view", False):  # the schema needs the model only
+            return ShareLink.objects.none()
         return share_link_visible_to(user=self.request.user).filter(deck=self.get_deck())
 
+    @api_schema(responses=ShareLinkSerializer(many=True))
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(ShareLinkSerializer(page, many=True).data)
 
+    @api_schema(
+        request=ShareLinkCreateSerializer,
+        responses={201: ShareLinkCreatedSerializer},
+        filters=False,
+    )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         deck = self.get_deck()
         body = ShareLinkCreateSerializer(data=request.data)
@@ -101,13 +123,17 @@ class DeckShareLinkList(generics.GenericAPIView):
         return response
 
 
-class ShareLinkRevoke(generics.GenericAPIView):
+class ShareLinkRevoke(PromotionAPIMixin, generics.GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ShareLinkSerializer
+    pagination_class = None
 
     def get_queryset(self) -> QuerySet[ShareLink]:
+        if getattr(self, "swagger_fake_view", False):
+            return ShareLink.objects.none()
         return share_link_visible_to(user=self.request.user)
 
+    @api_schema(request=None, responses=ShareLinkSerializer)
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         link = self.get_object()
         try:

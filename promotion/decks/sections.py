@@ -306,11 +306,13 @@ class IndustrySection(Section):
         chart.valueAxis.labels.fontName = t.FONT
         chart.valueAxis.labels.fontSize = 7
         chart.valueAxis.labelTextFormat = lambda v: t.number(int(v), ctx.language)
-        chart.categoryAxis.categoryNames = [
-            t.plain(ctx.localized(c, "name"), 40) for c in reversed(clusters)
-        ]
+        # A chart label takes one font: the one that has every character of the name.
+        names = [t.single_font(t.plain(ctx.localized(c, "name"), 40)) for c in reversed(clusters)]
+        chart.categoryAxis.categoryNames = [name for _font, name in names]
         chart.categoryAxis.labels.fontName = t.FONT
         chart.categoryAxis.labels.fontSize = 8
+        for index, (font, _name) in enumerate(names):
+            chart.categoryAxis.labels[index].fontName = font
         chart.categoryAxis.labels.boxAnchor = "e"
         drawing.add(chart)
         return drawing
@@ -482,7 +484,8 @@ class CrossingSection(Section):
             """A label where it overlaps no other; left out otherwise (the table has it)."""
             from reportlab.pdfbase.pdfmetrics import stringWidth
 
-            w = stringWidth(text, t.FONT, 6.5)
+            font, text = t.single_font(text)
+            w = stringWidth(text, font, 6.5)
             for dx, dy in ((5, 2), (5, -8), (-5 - w, 2), (-5 - w, -8)):
                 box = (x + dx, y + dy, x + dx + w, y + dy + 7)
                 if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
@@ -492,9 +495,7 @@ class CrossingSection(Section):
                 ):
                     placed.append(box)
                     drawing.add(
-                        String(
-                            box[0], box[1], text, fontName=t.FONT, fontSize=6.5, fillColor=colour
-                        )
+                        String(box[0], box[1], text, fontName=font, fontSize=6.5, fillColor=colour)
                     )
                     return
 

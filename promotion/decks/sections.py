@@ -29,6 +29,7 @@ from promotion.models import (
     Question,
     TalentPool,
 )
+from promotion.uploads import MAX_LOGO_BYTES, validate_logo
 
 MAX_QUESTIONS = 8
 MAX_FACTS_PER_QUESTION = 3
@@ -126,7 +127,11 @@ class CoverSection(Section):
             return None
         try:
             with ctx.partner.logo.open("rb") as handle:
-                data = io.BytesIO(handle.read(2_000_000))
+                data = io.BytesIO(handle.read(MAX_LOGO_BYTES + 1))
+            # A logo stored before the upload checks existed is checked here too: PNG or
+            # JPEG, within the byte and pixel caps (a decompression bomb stalls a worker).
+            validate_logo(data)
+            data.seek(0)
             width, height = ImageReader(data).getSize()
             data.seek(0)
             scale = min(180 / width, 90 / height, 1)

@@ -303,3 +303,18 @@ def test_normalisation_examples(typed, printed):
     from promotion.decks.text import normalise
 
     assert normalise(typed) == expected(typed) == printed
+
+
+def test_a_stored_logo_that_fails_the_upload_checks_is_left_out(deck_world):
+    """A logo saved before the checks existed (or put in storage another way)."""
+    from django.core.files.base import ContentFile
+
+    from tests.hostile.test_uploads import image_bytes, png_bomb
+
+    for content in (png_bomb(5000, 5000), image_bytes("GIF"), b"<svg/>"):
+        deck_world.owner.logo.save("old.png", ContentFile(content), save=False)
+        type(deck_world.owner).objects.filter(pk=deck_world.owner.pk).update(
+            logo=deck_world.owner.logo.name
+        )
+        data = render(deck_world)
+        assert_safe(data)  # built, and no image at all

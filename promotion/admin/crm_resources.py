@@ -315,6 +315,7 @@ class ProspectResource(ScopedResource):
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         super().before_import(dataset, **kwargs)
+        self._codenames: dict[int, tuple[set[str], Any]] = {}
         self.fields["partner"].widget.scoped_queryset = partners_of(
             user=self.user, role=PartnerRole.EDITOR
         )
@@ -332,7 +333,7 @@ class ProspectResource(ScopedResource):
             else:
                 errors["partner"] = [_("Give the partner's slug.")]
         if instance.partner_id is not None and not instance.codename:
-            instance.codename = services.codename_suggest(partner=instance.partner)
+            instance.codename = self.codename_for(instance.partner)
         if instance.partner_id is not None and instance.company_name:
             key = (instance.partner_id, instance.company_name.strip().casefold(), instance.country)
             if key in self.seen_keys:
@@ -355,6 +356,18 @@ class ProspectResource(ScopedResource):
                 )
         if errors:
             raise ValidationError(errors)
+
+    def codename_for(self, partner: Any) -> str:
+        """The next free codename of ``partner`` in this import. The partner's codenames
+        are read once per file, not once per row: a 10,000-row file read them 10,000
+        times, each time scanning the candidates from the start."""
+        if partner.pk not in self._codenames:
+            used = set(Prospect.objects.filter(partner=partner).values_list("codename", flat=True))
+            self._codenames[partner.pk] = (used, services.codename_candidates())
+        used, candidates = self._codenames[partner.pk]
+        name = next(name for name in candidates if name not in used)
+        used.add(name)
+        return name
 
     def save_through_services(self, instance: Prospect, is_create: bool) -> None:
         if is_create:

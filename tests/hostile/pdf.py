@@ -132,29 +132,18 @@ def _to_unicode(font: DictionaryObject) -> dict[int, str]:
     return mapping
 
 
+def _raw(item: Any) -> bytes:
+    return bytes(getattr(item, "original_bytes", item))
+
+
 def _shown(operands: list[Any], operator: bytes) -> list[bytes]:
+    """The strings a text-showing operator draws."""
     if operator in (b"Tj", b"'"):
-        return [
-            bytes(
-                operands[0].original_bytes
-                if hasattr(operands[0], "original_bytes")
-                else operands[0]
-            )
-        ]
+        return [_raw(operands[0])]
     if operator == b'"':
-        return [
-            bytes(
-                operands[2].original_bytes
-                if hasattr(operands[2], "original_bytes")
-                else operands[2]
-            )
-        ]
+        return [_raw(operands[2])]
     if operator == b"TJ":
-        return [
-            bytes(item.original_bytes if hasattr(item, "original_bytes") else item)
-            for item in operands[0]
-            if not isinstance(item, int | float) and hasattr(item, "__len__")
-        ]
+        return [_raw(item) for item in operands[0] if not isinstance(item, int | float)]
     return []
 
 
@@ -199,12 +188,17 @@ def drawn_characters(data: bytes) -> dict[str, set[str]]:
 
 def missing_glyphs(data: bytes) -> dict[str, set[str]]:
     """Characters drawn in a font that has no glyph for them (a blank box or ■ on the
-    page). Only the deck's embedded TrueType fonts count as having glyphs, but for a
-    standard PDF font (Helvetica) drawing printable ASCII, which every viewer has."""
+    page, or reportlab's ZapfDingbats ■). Only the deck's embedded TrueType fonts count
+    as having glyphs, but for a standard PDF font (Helvetica) drawing printable ASCII,
+    which every viewer has."""
     missing: dict[str, set[str]] = {}
     for name, chars in drawn_characters(data).items():
         file_name = FONT_FILES.get(name)
-        if file_name is None:
+        if name in ("ZapfDingbats", "Symbol"):
+            # reportlab draws a character a standard font cannot encode as ZapfDingbats
+            # "n": the ■ box. The deck uses neither font on its own.
+            lacking = set(chars)
+        elif file_name is None:
             lacking = {c for c in chars if not (len(c) == 1 and " " <= c <= "~")}
         else:
             cmap = font_cmap(file_name)

@@ -318,3 +318,27 @@ def test_a_stored_logo_that_fails_the_upload_checks_is_left_out(deck_world):
         )
         data = render(deck_world)
         assert_safe(data)  # built, and no image at all
+
+
+def test_the_oracle_sees_a_missing_glyph_a_link_and_an_image():
+    """The checks above would catch the bugs they guard against."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    from promotion.decks import text as t
+    from tests.hostile.test_uploads import image_bytes
+
+    t.register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer)
+    canvas.setFont(t.FONT, 10)
+    canvas.drawString(10, 10, "삼성")  # Korean in DejaVu: empty boxes
+    canvas.setFont("Helvetica", 10)
+    canvas.drawString(10, 30, "株")  # a standard font: ■
+    canvas.linkURL("javascript:app.alert(1)", (0, 0, 10, 10))
+    canvas.drawImage(ImageReader(io.BytesIO(image_bytes("PNG"))), 50, 50)
+    canvas.save()
+    data = buffer.getvalue()
+    assert pdf.missing_glyphs(data).keys() == {"DejaVuSans", "ZapfDingbats"}
+    assert "/URI" in " ".join(pdf.active_content(data))
+    assert pdf.images(data) == [(60, 30)]

@@ -9,6 +9,7 @@ import io
 
 import openpyxl
 import pytest
+from django.db import connection
 
 from promotion.models import Contact, Prospect
 from tests.crm.test_import_export import export
@@ -61,9 +62,17 @@ def test_every_text_field_is_neutralised(client, world, model, fmt):
     target = world.tj_prospect if model == "prospect" else world.tj_contact
     manager = Prospect.objects if model == "prospect" else Contact.objects
     tried = 0
-    for payload in PAYLOADS:
+    # PostgreSQL cannot store NUL in text at all; SQLite can, so the export must cope.
+    payloads = [p for p in PAYLOADS if connection.vendor != "postgresql" or "\0" not in p]
+    for payload in payloads:
         # Forced in past validation, as an import from elsewhere or the shell could.
-        manager.filter(pk=target.pk).update(**{name: payload for name in fields})
+        # PostgreSQL holds no more than a column's length (a two-letter country code):
+        # the payload is cut to fit, and still starts with the formula character.
+        stored = {
+            name: payload[: manager.model._meta.get_field(name).max_length or None]
+            for name in fields
+        }
+        manager.filter(pk=target.pk).update(**stored)
         rows = rows_of(export(client, model, fmt), fmt)
         row = next(r for r in rows if str(r["id"]) == str(target.pk))
         for name in fields:
@@ -72,10 +81,10 @@ def test_every_text_field_is_neutralised(client, world, model, fmt):
             # A lone CR inside a quoted CSV field may come back as LF: still text, still
             # behind the quote.
             # NUL and the other controls XML cannot hold leave as U+FFFD (in both formats).
-            sent = "'" + payload.replace("\0", "\ufffd")
+            sent = "'" + stored[name].replace("\0", "\ufffd")
             assert value in (sent, sent.replace("\r", "\n")), (name, value)
             tried += 1
-    assert tried == len(PAYLOADS) * len(fields)
+    assert tried == len(payloads) * len(fields)
 
 
 @pytest.mark.parametrize("fmt", ["0", "1"], ids=["csv", "xlsx"])
@@ -91,7 +100,7 @@ def test_negative_numbers_stay_numbers(client, world, fmt):
 def test_control_characters_do_not_break_the_export(client, world, fmt):
     client.force_login(world.tj_manager)
     Contact.objects.filter(pk=world.tj_contact.pk).update(
-        notes="bell\x07 escape\x1b[31m vt\x0b", title="a\x00b"
+        notes="bell\x07 escape\x1b[31m vt\x0b", title="a\x01b"
     )
     rows = rows_of(export(client, "contact", fmt), fmt)
     row = next(r for r in rows if str(r["id"]) == str(world.tj_contact.pk))

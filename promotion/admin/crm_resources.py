@@ -11,6 +11,9 @@ Exported text that a spreadsheet would run as a formula is prefixed with a quote
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from typing import Any
 
 import tablib
@@ -41,8 +44,66 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
+# Control characters XML 1.0 cannot hold: one of them in any cell made the whole XLSX
+# export fail (openpyxl's IllegalCharacterError). They leave as U+FFFD in both formats.
+_ILLEGAL_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def export_text(value: Any) -> Any:
+    """A value as it leaves in an export: formulas neutralised, then the control
+    characters a spreadsheet cannot hold replaced with U+FFFD."""
+    value = neutralise_formula(value)
+    if isinstance(value, str):
+        return _ILLEGAL_IN_XML.sub("\ufffd", value)
+    return value
+
+
 class ImportFileError(ValueError):
     """The file cannot be read; the message says why and what to do."""
+
+
+# Limits on an import file, checked before it is parsed: its size, and for an XLSX (a
+# zip) the size its parts decompress to and how many there are, read from the zip's
+# directory before anything is decompressed (a zip bomb is a few kB on the wire).
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_XLSX_MEMBERS = 200
+# A CSV field longer than this is refused (no text field of the CRM holds more).
+MAX_CSV_FIELD = 10_000
+
+
+def check_size(data: bytes | str) -> None:
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportFileError(
+            _(
+                "This file is too large to import (more than %(mb)s MB). Split it and "
+                "import each part."
+            )
+            % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)}
+        )
+
+
+def check_xlsx(data: bytes) -> None:
+    """Refuse an XLSX that is not a zip, has too many parts or would decompress to too
+    much, from the zip's directory alone."""
+    check_size(data)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ImportFileError(
+            _("This file is not an Excel workbook (.xlsx). Save it as one and import it again.")
+        ) from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise ImportFileError(_("This workbook has too many parts to be a spreadsheet of rows."))
+    if sum(member.file_size for member in members) > MAX_XLSX_UNCOMPRESSED:
+        raise ImportFileError(
+            _(
+                "This workbook is too large once uncompressed (more than %(mb)s MB). Split "
+                "it and import each part."
+            )
+            % {"mb": MAX_XLSX_UNCOMPRESSED // (1024 * 1024)}
+        )
 
 
 class EncodingAwareCSV(CSV):
@@ -55,7 +116,30 @@ class EncodingAwareCSV(CSV):
         return "rb"
 
     def create_dataset(self, in_stream: Any, **kwargs: Any) -> tablib.Dataset:
-        return super().create_dataset(decode_csv(in_stream), **kwargs)
+        check_size(in_stream)
+        text = decode_csv(in_stream)
+        # The csv module's own limit (128 kB a field) would fail the whole file with an
+        # error naming nothing; a long field is refused here with a message instead.
+        for line_number, line in enumerate(text.splitlines(), start=1):
+            if len(line) > MAX_CSV_FIELD and any(
+                len(cell) > MAX_CSV_FIELD for cell in line.split(",")
+            ):
+                raise ImportFileError(
+                    _(
+                        "Line %(line)s holds a value longer than %(limit)s characters; no "
+                        "field takes that much. Correct the file and import it again."
+                    )
+                    % {"line": line_number, "limit": MAX_CSV_FIELD}
+                )
+        return super().create_dataset(text, **kwargs)
+
+
+class CheckedXLSX(XLSX):
+    """XLSX checked for size and zip bombs before openpyxl opens it."""
+
+    def create_dataset(self, in_stream: Any, **kwargs: Any) -> tablib.Dataset:
+        check_xlsx(in_stream if isinstance(in_stream, bytes) else bytes(in_stream))
+        return super().create_dataset(in_stream, **kwargs)
 
 
 def decode_csv(data: bytes | str) -> str:
@@ -175,7 +259,7 @@ class ScopedResource(resources.ModelResource):
         value = super().export_field(field, instance, **kwargs)
         if isinstance(field.widget, widgets.NumberWidget):
             return value  # numbers stay numbers, negative ones included
-        return neutralise_formula(value)
+        return export_text(value)
 
     def save_instance(self, instance: Any, is_create: bool, row: Any, **kwargs: Any) -> None:
         try:
@@ -231,6 +315,7 @@ class ProspectResource(ScopedResource):
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         super().before_import(dataset, **kwargs)
+        self._codenames: dict[int, tuple[set[str], Any]] = {}
         self.fields["partner"].widget.scoped_queryset = partners_of(
             user=self.user, role=PartnerRole.EDITOR
         )
@@ -248,7 +333,7 @@ class ProspectResource(ScopedResource):
             else:
                 errors["partner"] = [_("Give the partner's slug.")]
         if instance.partner_id is not None and not instance.codename:
-            instance.codename = services.codename_suggest(partner=instance.partner)
+            instance.codename = self.codename_for(instance.partner)
         if instance.partner_id is not None and instance.company_name:
             key = (instance.partner_id, instance.company_name.strip().casefold(), instance.country)
             if key in self.seen_keys:
@@ -271,6 +356,18 @@ class ProspectResource(ScopedResource):
                 )
         if errors:
             raise ValidationError(errors)
+
+    def codename_for(self, partner: Any) -> str:
+        """The next free codename of ``partner`` in this import. The partner's codenames
+        are read once per file, not once per row: a 10,000-row file read them 10,000
+        times, each time scanning the candidates from the start."""
+        if partner.pk not in self._codenames:
+            used = set(Prospect.objects.filter(partner=partner).values_list("codename", flat=True))
+            self._codenames[partner.pk] = (used, services.codename_candidates())
+        used, candidates = self._codenames[partner.pk]
+        name = next(name for name in candidates if name not in used)
+        used.add(name)
+        return name
 
     def save_through_services(self, instance: Prospect, is_create: bool) -> None:
         if is_create:
@@ -343,5 +440,5 @@ class ContactResource(ScopedResource):
         instance.save()
 
 
-IMPORT_FORMATS = [EncodingAwareCSV, XLSX]
+IMPORT_FORMATS = [EncodingAwareCSV, CheckedXLSX]
 EXPORT_FORMATS = [CSV, XLSX]

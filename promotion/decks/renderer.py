@@ -173,8 +173,9 @@ class DeckRenderer:
         canvas.setFillColor(ctx.colours["primary"])
         canvas.rect(0, 0, width, 6, stroke=0, fill=1)
         canvas.setFillColor(colors.HexColor("#555555"))
+        # The partner's name is user text: drawn run by run, so CJK prints as glyphs.
+        t.draw_string(canvas, 36, 16, t.plain(f"{ctx.partner} · {ctx.tr('Confidential')}"), 8)
         canvas.setFont(t.FONT, 8)
-        canvas.drawString(36, 16, t.plain(f"{ctx.partner} · {ctx.tr('Confidential')}"))
         canvas.drawRightString(width - 36, 16, ctx.tr("Page %(page)s", page=canvas.getPageNumber()))
         canvas.restoreState()
 

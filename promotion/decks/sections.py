@@ -29,6 +29,7 @@ from promotion.models import (
     Question,
     TalentPool,
 )
+from promotion.uploads import MAX_LOGO_BYTES, validate_logo
 
 MAX_QUESTIONS = 8
 MAX_FACTS_PER_QUESTION = 3
@@ -126,7 +127,11 @@ class CoverSection(Section):
             return None
         try:
             with ctx.partner.logo.open("rb") as handle:
-                data = io.BytesIO(handle.read(2_000_000))
+                data = io.BytesIO(handle.read(MAX_LOGO_BYTES + 1))
+            # A logo stored before the upload checks existed is checked here too: PNG or
+            # JPEG, within the byte and pixel caps (a decompression bomb stalls a worker).
+            validate_logo(data)
+            data.seek(0)
             width, height = ImageReader(data).getSize()
             data.seek(0)
             scale = min(180 / width, 90 / height, 1)
@@ -306,11 +311,13 @@ class IndustrySection(Section):
         chart.valueAxis.labels.fontName = t.FONT
         chart.valueAxis.labels.fontSize = 7
         chart.valueAxis.labelTextFormat = lambda v: t.number(int(v), ctx.language)
-        chart.categoryAxis.categoryNames = [
-            t.plain(ctx.localized(c, "name"), 40) for c in reversed(clusters)
-        ]
+        # A chart label takes one font: the one that has every character of the name.
+        names = [t.single_font(t.plain(ctx.localized(c, "name"), 40)) for c in reversed(clusters)]
+        chart.categoryAxis.categoryNames = [name for _font, name in names]
         chart.categoryAxis.labels.fontName = t.FONT
         chart.categoryAxis.labels.fontSize = 8
+        for index, (font, _name) in enumerate(names):
+            chart.categoryAxis.labels[index].fontName = font
         chart.categoryAxis.labels.boxAnchor = "e"
         drawing.add(chart)
         return drawing
@@ -482,7 +489,8 @@ class CrossingSection(Section):
             """A label where it overlaps no other; left out otherwise (the table has it)."""
             from reportlab.pdfbase.pdfmetrics import stringWidth
 
-            w = stringWidth(text, t.FONT, 6.5)
+            font, text = t.single_font(text)
+            w = stringWidth(text, font, 6.5)
             for dx, dy in ((5, 2), (5, -8), (-5 - w, 2), (-5 - w, -8)):
                 box = (x + dx, y + dy, x + dx + w, y + dy + 7)
                 if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
@@ -492,9 +500,7 @@ class CrossingSection(Section):
                 ):
                     placed.append(box)
                     drawing.add(
-                        String(
-                            box[0], box[1], text, fontName=t.FONT, fontSize=6.5, fillColor=colour
-                        )
+                        String(box[0], box[1], text, fontName=font, fontSize=6.5, fillColor=colour)
                     )
                     return
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -29,13 +30,20 @@ FONT_CJK = "PromotionCJK"
 MAX_TEXT = 600
 MAX_SHORT = 160
 
-# Han, kana, hangul and their punctuation and full-width forms.
+# Han, kana, hangul and their punctuation and full-width forms: printed in the CJK font
+# (when it has the glyph) even where the main font has one too, so a name looks whole.
 _CJK = re.compile(
     "[\u1100-\u11ff\u2e80-\u2fdf\u3000-\u30ff\u3130-\u318f\u3190-\u31ff\u3200-\u4dbf"
-    "\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]+"
+    "\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]"
 )
-# Characters that are not text: controls other than tab and newline.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# Removed: bidirectional embeddings, overrides and isolates (reportlab draws text in
+# logical order and ignores them, so they would only reorder the text a reader copies),
+# the soft hyphen (reportlab takes it as a place to break a word, never prints it) and
+# the zero-width space and U+FEFF (invisible; reportlab breaks lines there, readers drop
+# them).
+_DROPPED = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad\ufeff\u200b")
+# What a character none of the deck's fonts can draw prints as, instead of a blank box.
+REPLACEMENT = "\ufffd"
 
 
 @lru_cache(maxsize=1)
@@ -58,25 +66,111 @@ def register_fonts() -> None:
     addMapping(FONT_CJK, 1, 1, FONT_CJK)
 
 
+@lru_cache(maxsize=1)
+def _coverage() -> tuple[frozenset[int], frozenset[int]]:
+    """The code points the main fonts (regular and bold) and the CJK font can draw."""
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    def cmap(name: str) -> set[int]:
+        return {c for c, g in TTFontFile(str(FONT_DIR / name)).charToGlyph.items() if g}
+
+    main = cmap("DejaVuSans.ttf") & cmap("DejaVuSans-Bold.ttf")
+    return frozenset(main), frozenset(cmap("DroidSansFallback.ttf"))
+
+
+def _clean_char(char: str) -> str:
+    """One character as the deck prints it: controls become spaces, bidi controls go,
+    characters no font has become ``REPLACEMENT``."""
+    category = unicodedata.category(char)
+    if char.isspace() or category == "Cc":
+        return " "
+    if char in _DROPPED:
+        return ""
+    if category in ("Cs", "Co", "Cn") or ord(char) > 0xFFFF:
+        # Outside the Basic Multilingual Plane (most emoji): reportlab's ToUnicode map
+        # writes these as bare code points no reader maps back, so the text could not be
+        # copied or searched even where a font has the glyph.
+        return REPLACEMENT
+    main, cjk = _coverage()
+    if ord(char) in main or ord(char) in cjk:
+        return char
+    return REPLACEMENT
+
+
+def normalise(value: Any) -> str:
+    """User text as every deck prints it (the documented normalisation, README
+    "Security"): NFC; control characters and every run of white space become one space
+    (and none at either end); bidi controls, soft hyphens, zero-width
+    spaces and U+FEFF removed; a character none of the deck's fonts
+    has, or one outside the Basic Multilingual Plane (most emoji), printed as U+FFFD.
+    Right-to-left text is kept in logical order and not shaped. Not capped."""
+    text = unicodedata.normalize("NFC", "" if value is None else str(value))
+    text = "".join(_clean_char(char) for char in text)
+    return " ".join(text.split())
+
+
 def plain(value: Any, limit: int = MAX_SHORT) -> str:
-    """User text for the canvas, a chart or a plain table cell: capped, never escaped."""
-    text = _CONTROL.sub(" ", "" if value is None else str(value)).strip()
+    """User text for the canvas, a chart or a plain table cell: normalised and capped,
+    never escaped."""
+    raw = "" if value is None else str(value)
+    # Cut before normalising, so a huge field costs no more than a long one.
+    text = normalise(raw[: limit * 8])
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
 
 
+def font_runs(text: str, font: str = FONT) -> list[tuple[str, str]]:
+    """``text`` (already ``plain``) cut into runs of one font each: ``font`` or the CJK
+    font. Every character of a run has a glyph in its font."""
+    main, cjk = _coverage()
+    runs: list[tuple[str, str]] = []
+    for char in text:
+        code = ord(char)
+        use_cjk = code in cjk and (bool(_CJK.match(char)) or code not in main)
+        face = FONT_CJK if use_cjk else font
+        if runs and runs[-1][0] == face:
+            runs[-1] = (face, runs[-1][1] + char)
+        else:
+            runs.append((face, char))
+    return runs
+
+
+def single_font(text: str, font: str = FONT) -> tuple[str, str]:
+    """A font that can draw all of ``text`` (already ``plain``), for a label that takes
+    one font: ``font``, else the CJK font; a mix keeps ``font`` and prints what it lacks
+    as ``REPLACEMENT``."""
+    main, cjk = _coverage()
+    if all(ord(c) in main for c in text):
+        return font, text
+    if all(ord(c) in cjk for c in text):
+        return FONT_CJK, text
+    return font, "".join(c if ord(c) in main else REPLACEMENT for c in text)
+
+
 def para_markup(value: Any, limit: int = MAX_TEXT) -> str:
-    """User text as paragraph markup: capped, escaped once, CJK runs in the CJK font."""
-    text = plain(value, limit)
+    """User text as paragraph markup: normalised, capped, escaped once, each character in
+    a font that has it (CJK runs in the CJK font)."""
     out = []
-    position = 0
-    for match in _CJK.finditer(text):
-        out.append(escape(text[position : match.start()]))
-        out.append(f'<font face="{FONT_CJK}">{escape(match.group())}</font>')
-        position = match.end()
-    out.append(escape(text[position:]))
+    for face, run in font_runs(plain(value, limit)):
+        escaped = escape(run)
+        out.append(escaped if face == FONT else f'<font face="{face}">{escaped}</font>')
     return "".join(out)
+
+
+def draw_string(
+    canvas: Any, x: float, y: float, text: str, size: float, font: str = FONT, right: bool = False
+) -> None:
+    """Draw ``text`` (already ``plain``) on the canvas, switching fonts per run."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    runs = font_runs(text, font)
+    if right:
+        x -= sum(stringWidth(run, face, size) for face, run in runs)
+    for face, run in runs:
+        canvas.setFont(face, size)
+        canvas.drawString(x, y, run)
+        x += stringWidth(run, face, size)
 
 
 # The deck's own words, marked here so that makemessages puts them in the app's catalogue

@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from promotion.models.base import Language, NaturalKeyManager, related
 from promotion.storage import PromotionStorage
+from promotion.uploads import logo_upload_to, validate_logo
 
 
 def capped_text(verbose_name: Any, max_length: int, **kwargs: Any) -> models.TextField:
@@ -789,7 +790,12 @@ class Partner(RegionScoped):
         _("accent colour"), max_length=7, blank=True, validators=[hex_colour]
     )
     logo = models.ImageField(
-        _("logo"), upload_to="promotion/logos/", storage=PromotionStorage(), blank=True
+        _("logo"),
+        upload_to=logo_upload_to,
+        storage=PromotionStorage(),
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("A PNG or JPEG image, at most 2 MB."),
     )
     source = models.ForeignKey(
         Source,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,15 +97,18 @@ def membership_remove(*, partner: Partner, user: Any) -> bool:
     return bool(deleted)
 
 
+def codename_candidates() -> Iterator[str]:
+    """Every codename in the order they are offered: "Project Albatross"… "Project Wren",
+    "Project Albatross 2"…"""
+    for number in itertools.count(1):
+        for word in CODENAME_WORDS:
+            yield f"Project {word}" if number == 1 else f"Project {word} {number}"
+
+
 def codename_suggest(*, partner: Partner) -> str:
     """A codename not yet used by the partner: "Project Falcon", "Project Falcon 2"…"""
     used = set(Prospect.objects.filter(partner=partner).values_list("codename", flat=True))
-    for number in itertools.count(1):
-        for word in CODENAME_WORDS:
-            name = f"Project {word}" if number == 1 else f"Project {word} {number}"
-            if name not in used:
-                return name
-    raise AssertionError("unreachable")
+    return next(name for name in codename_candidates() if name not in used)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('promotion', '0005_pitchdeck'),
+        ('promotion', '0007_api_tokens'),
     ]
 
     operations = [

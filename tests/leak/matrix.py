@@ -1,0 +1,105 @@
+"""Shared machinery of the matrices: requests that another partner's object must answer
+exactly like a missing one, state snapshots, and collecting every failure of a run."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import serializers
+
+from tests.leak.endpoints import prospect_path
+from tests.leak.oracle import NONE, LeakFound, World, assert_no_leak, expected_access
+
+IGNORED_HEADERS = {"date"}
+
+
+def body_of(response: Any) -> bytes:
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+        response.streaming_content = iter([body])
+        return body
+    return response.content
+
+
+def _without_id(text: str, value: Any) -> str:
+    return re.sub(rf"(?<![\w]){re.escape(str(value))}(?![\w])", "<id>", text)
+
+
+def difference(other: Any, other_id: Any, missing: Any, missing_id: Any) -> str | None:
+    """Why ``other`` (another partner's object) is told apart from ``missing`` (an id
+    that does not exist), or None when they answer alike."""
+    if other.status_code != missing.status_code:
+        return f"status {other.status_code} vs {missing.status_code} for a missing id"
+    a, b = body_of(other).decode("utf-8", "replace"), body_of(missing).decode("utf-8", "replace")
+    if a != b:  # the same but for the id (only replaced when they differ: "alpha-2")
+        a, b = _without_id(a, other_id), _without_id(b, missing_id)
+    if a != b:
+        at = next(
+            (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+        )
+        return f"body differs at {at}: …{a[max(0, at - 80) : at + 120]!r} vs …{b[max(0, at - 80) : at + 120]!r}"
+    ha = {k.lower(): v for k, v in other.items() if k.lower() not in IGNORED_HEADERS}
+    hb = {k.lower(): v for k, v in missing.items() if k.lower() not in IGNORED_HEADERS}
+    if ha != hb:
+        ha = {k: _without_id(v, other_id) for k, v in ha.items()}
+        hb = {k: _without_id(v, missing_id) for k, v in hb.items()}
+    if ha != hb:
+        return f"headers differ: {ha} vs {hb}"
+    return None
+
+
+def crm_models() -> list[Any]:
+    from django.apps import apps
+
+    return [
+        m for m in apps.get_app_config("promotion").get_models() if prospect_path(m) is not None
+    ]
+
+
+def snapshot(world: World, viewer: Any) -> dict[str, str]:
+    """Every CRM row of the prospects ``viewer`` may not see at all, serialised."""
+    hidden = [p for p in world.prospects.values() if expected_access(viewer, p) is NONE]
+    state = {}
+    for model in crm_models():
+        path = prospect_path(model)
+        lookup = "pk__in" if path == "" else f"{path}__in"
+        rows = model._default_manager.filter(**{lookup: [p.pk for p in hidden]}).order_by("pk")
+        state[model._meta.label] = serializers.serialize("json", rows)
+    return state
+
+
+@dataclass
+class Run:
+    """Collects every failure of a matrix run, so one test reports them all."""
+
+    world: World
+    viewer: Any
+    failures: list[str] = field(default_factory=list)
+    requests: int = 0
+    compared: int = 0
+    forbidden: list[Any] | None = None
+
+    def scan(self, content: Any, where: str) -> None:
+        if self.forbidden is None:  # the rules do not change during a matrix run
+            self.forbidden = self.world.forbidden(self.viewer)
+        try:
+            assert_no_leak(
+                content, self.viewer, world=self.world, where=where, forbidden=self.forbidden
+            )
+        except LeakFound as exc:
+            self.failures.append(str(exc))
+
+    def like_missing(
+        self, where: str, other: Any, other_id: Any, missing: Any, missing_id: Any
+    ) -> None:
+        self.compared += 1
+        why = difference(other, other_id, missing, missing_id)
+        if why:
+            self.failures.append(f"{where}: another partner's object is told apart: {why}")
+
+    def check(self) -> None:
+        assert not self.failures, f"{len(self.failures)} failures:\n" + "\n".join(
+            self.failures[:40]
+        )

@@ -28,7 +28,13 @@ from rest_framework.test import APIClient
 
 from promotion.models import Partner, Prospect, Region
 from tests.leak.conftest import VIEWERS, viewer_of
-from tests.leak.endpoints import METHODS, api_endpoints, missing_like, objects_of
+from tests.leak.endpoints import (
+    METHODS,
+    api_endpoints,
+    missing_like,
+    objects_of,
+    resolver_endpoints,
+)
 from tests.leak.matrix import Run, snapshot
 from tests.leak.oracle import NONE, expected_access
 
@@ -57,6 +63,17 @@ def send(client: APIClient, method: str, path: str, payload: dict[str, Any] | No
     body = {**PAYLOAD, "company_name": f"Probe {uuid.uuid4().hex[:8]}", **(payload or {})}
     body["company_name"] = f"Probe {uuid.uuid4().hex[:8]}"
     return client.generic(method, path, json.dumps(body), content_type="application/json")
+
+
+def fills_for(endpoint: Any, world: Any, prospect: Any) -> list[dict[str, Any]]:
+    """Values for the parameters of ``endpoint``, one set for each of ``prospect``'s
+    objects of the last parameter's model (e.g. each of its decks)."""
+    first = fill_for(endpoint, world, prospect)
+    params = crm_params(endpoint)
+    if first is None or not params:
+        return [first] if first is not None else []
+    model = endpoint.models_of_params()[params[-1]]
+    return [{**first, params[-1]: obj.pk} for obj in objects_of(model, prospect)]
 
 
 def fill_for(endpoint: Any, world: Any, prospect: Any) -> dict[str, Any] | None:
@@ -93,7 +110,8 @@ def test_api_matrix(leak_world, viewer_name, caplog):
     viewer = viewer_of(world, viewer_name)
     run = Run(world, viewer)
     client = client_of(viewer)
-    endpoints = api_endpoints(client_of(world.users["root"]))
+    # The API, and the app's own pages (deck downloads, share links...).
+    endpoints = api_endpoints(client_of(world.users["root"])) + resolver_endpoints("promotion")
     assert endpoints, "no API endpoint found"
     before = snapshot(world, viewer)
 
@@ -123,9 +141,11 @@ def test_api_matrix(leak_world, viewer_name, caplog):
             path = endpoint.fill(values)
             access = expected_access(viewer, prospect)
             if access is not NONE:
-                for method in SAFE:  # what the role may see: scanned, not compared
-                    run.requests += 1
-                    run.scan(send(client, method, path), f"{method} {path} ({key})")
+                for each in fills_for(endpoint, world, prospect):
+                    for method in SAFE:  # what the role may see: scanned, not compared
+                        run.requests += 1
+                        seen = endpoint.fill(each)
+                        run.scan(send(client, method, seen), f"{method} {seen} ({key})")
                 continue
             target = params[-1]
             model = endpoint.models_of_params()[target]

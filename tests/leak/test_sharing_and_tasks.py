@@ -182,3 +182,23 @@ def _stored_files() -> list[str]:
     except FileNotFoundError:
         return []
     return sorted(found)
+
+
+def test_a_share_narrowed_to_the_codename_before_the_render_renders_no_company(leak_world):
+    world = leak_world
+    shared, b_manager, a_editor = (
+        world.prospects["BS"],
+        world.users["B_manager"],
+        world.users["A_editor"],
+    )
+    deck = deck_request(actor=a_editor, prospect=shared, language="es", enqueue=False)
+    prospect_share(
+        actor=b_manager, prospect=shared, partner=world.partners["A"], reveal_identity=False
+    )
+    deck_render_task.apply(args=[deck.pk, a_editor.pk])
+    deck.refresh_from_db()
+    assert deck.status == DeckStatus.READY and deck.identity_shown is False
+    assert_no_leak(deck.file.open("rb").read(), a_editor, world=world, where="narrowed deck")
+    response = _api(a_editor).get(reverse("promotion_api:deck-download", args=[deck.pk]))
+    assert response.status_code == 200
+    assert_no_leak(response, a_editor, world=world, where="narrowed deck download")

@@ -190,5 +190,10 @@ def leak_world(db, caplog, settings) -> World:
 VIEWERS = ["A_viewer", "A_editor", "A_manager", "outsider", "anonymous"]
 
 
+def viewers(*slow: str) -> list[object]:
+    """``VIEWERS`` as parameters, the ``slow`` ones marked so (``-m "not slow"``)."""
+    return [pytest.param(v, marks=pytest.mark.slow) if v in slow else v for v in VIEWERS]
+
+
 def viewer_of(world: World, name: str) -> Any:
     return None if name == "anonymous" else world.users[name]

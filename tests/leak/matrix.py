@@ -60,7 +60,8 @@ def difference(other: Any, other_id: Any, missing: Any, missing_id: Any) -> str 
         at = next(
             (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
         )
-        return f"body differs at {at}: …{a[max(0, at - 80) : at + 120]!r} vs …{b[max(0, at - 80) : at + 120]!r}"
+        here, there = a[max(0, at - 80) : at + 120], b[max(0, at - 80) : at + 120]
+        return f"body differs at {at}: …{here!r} vs …{there!r}"
     ha = {k.lower(): v for k, v in other.items() if k.lower() not in IGNORED_HEADERS}
     hb = {k.lower(): v for k, v in missing.items() if k.lower() not in IGNORED_HEADERS}
     if ha.keys() != hb.keys() or any(

@@ -27,7 +27,7 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from promotion.models import Partner, Prospect, Region
-from tests.leak.conftest import VIEWERS, viewer_of
+from tests.leak.conftest import viewer_of, viewers
 from tests.leak.endpoints import (
     METHODS,
     api_endpoints,
@@ -104,7 +104,7 @@ def crm_params(endpoint: Any) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("viewer_name", VIEWERS)
+@pytest.mark.parametrize("viewer_name", viewers("outsider", "anonymous"))
 def test_api_matrix(leak_world, viewer_name, caplog):
     world = leak_world
     viewer = viewer_of(world, viewer_name)
@@ -180,7 +180,7 @@ def _foreign_references(world: Any, viewer: Any) -> list[tuple[str, Any, Any]]:
         refs.append(("prospect", prospect.pk, missing_like(Prospect, prospect.pk)))
         refs.append(("partner", prospect.partner_id, missing_like(Partner, prospect.partner_id)))
         staff = world.users[
-            f"{[k for k, p in world.partners.items() if p.pk == prospect.partner_id][0]}_editor"
+            f"{next(k for k, p in world.partners.items() if p.pk == prospect.partner_id)}_editor"
         ]
         refs.append(("assigned_to", staff.pk, missing_like(users.model, staff.pk)))
     return refs

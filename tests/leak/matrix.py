@@ -24,7 +24,7 @@ def body_of(response: Any) -> bytes:
     return response.content
 
 
-_CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
+_CSRF = re.compile(r'(name="csrfmiddlewaretoken" value="|"csrfToken":\s*")[^"]+"')
 
 
 def _alike_but_for_ids(a: str, b: str, a_id: Any, b_id: Any) -> bool:

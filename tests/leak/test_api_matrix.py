@@ -47,6 +47,9 @@ PAYLOAD = {
     "naics_code": "336390",
 }
 SAFE = ("GET", "HEAD", "OPTIONS")
+# The browsable API renders forms with the choices of related fields (DRF#1906): GET
+# also as a browser asks.
+BROWSER = "HTML"
 
 
 def client_of(user: Any) -> APIClient:
@@ -57,6 +60,8 @@ def client_of(user: Any) -> APIClient:
 
 
 def send(client: APIClient, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
+    if method == BROWSER:
+        return client.get(path, HTTP_ACCEPT="text/html")
     if method in SAFE:
         return client.generic(method, path)
     # A new company each time: a second create must not fail as a duplicate of the first.
@@ -120,7 +125,7 @@ def test_api_matrix(leak_world, viewer_name, caplog):
         if not endpoint.params or not params:
             values = fill_for(endpoint, world, world.prospects["A"]) or {}
             path = endpoint.fill(values)
-            for method in SAFE:
+            for method in (*SAFE, BROWSER):
                 run.requests += 1
                 run.scan(send(client, method, path), f"{method} {path}")
             # A new object naming another partner's objects: refused like a missing id.
@@ -142,7 +147,7 @@ def test_api_matrix(leak_world, viewer_name, caplog):
             access = expected_access(viewer, prospect)
             if access is not NONE:
                 for each in fills_for(endpoint, world, prospect):
-                    for method in SAFE:  # what the role may see: scanned, not compared
+                    for method in (*SAFE, BROWSER):  # what the role may see: scanned
                         run.requests += 1
                         seen = endpoint.fill(each)
                         run.scan(send(client, method, seen), f"{method} {seen} ({key})")
@@ -151,7 +156,7 @@ def test_api_matrix(leak_world, viewer_name, caplog):
             model = endpoint.models_of_params()[target]
             missing_id = missing_like(model, values[target])
             missing_path = endpoint.fill({**values, target: missing_id})
-            for method in METHODS:
+            for method in (*METHODS, BROWSER):
                 other = send(client, method, path)
                 missing = send(client, method, missing_path)
                 run.requests += 2

@@ -96,7 +96,37 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                     )
                 )
     errors.extend(_check_embedding(value))
+    errors.extend(_check_share_links(value))
     return errors
+
+
+def _whole_days(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _check_share_links(value: dict[str, Any]) -> list[Error]:
+    days = value.get("SHARE_LINK_DAYS", DEFAULTS["SHARE_LINK_DAYS"])
+    cap = value.get("SHARE_LINK_MAX_DAYS", DEFAULTS["SHARE_LINK_MAX_DAYS"])
+    hint = "Give whole numbers of days, with SHARE_LINK_DAYS at most SHARE_LINK_MAX_DAYS."
+    if not _whole_days(days) or not _whole_days(cap):
+        return [
+            Error(
+                "PROMOTION['SHARE_LINK_DAYS'] and PROMOTION['SHARE_LINK_MAX_DAYS'] must be "
+                "positive whole numbers of days.",
+                hint=hint,
+                id="promotion.E011",
+            )
+        ]
+    if days > cap:
+        return [
+            Error(
+                f"PROMOTION['SHARE_LINK_DAYS'] ({days}) is more than "
+                f"PROMOTION['SHARE_LINK_MAX_DAYS'] ({cap}).",
+                hint=hint,
+                id="promotion.E011",
+            )
+        ]
+    return []
 
 
 def _check_embedding(value: dict[str, Any]) -> list[Error]:

@@ -54,6 +54,12 @@ DEFAULTS: dict[str, Any] = {
     # ``X-Frame-Options: DENY``, so nobody may frame them. Every other page of the app
     # keeps the host's X-Frame-Options (``XFrameOptionsMiddleware``).
     "FRAME_ANCESTORS": [],
+    # How many days a new share link works (``promotion.services.sharing``), unless the
+    # manager who creates it chooses another number of days. A positive whole number, at
+    # most SHARE_LINK_MAX_DAYS.
+    "SHARE_LINK_DAYS": 30,
+    # The longest a share link may work, in days: the cap on what a manager may choose.
+    "SHARE_LINK_MAX_DAYS": 90,
 }
 
 # Keys whose value is a dotted path, imported when first read.

@@ -63,12 +63,16 @@ The signals and their keyword arguments:
     - ``stage_change``: the ``StageChange`` row recorded for it.
 
 ``share_link_opened``
-    A share link was opened. Declared now for the share-link feature, which will send it;
-    nothing sends it yet.
+    A share link's page was opened (a GET of ``promotion:share-link`` that showed the
+    deck; not a HEAD, not the download, not a link that no longer works). Sent once per
+    opening by ``promotion.services.sharing.share_link_open``. Nothing about the visitor
+    is sent, because nothing about the visitor is kept.
 
-    - ``sender``: the share-link model class.
-    - ``link``: the share link that was opened.
-    - ``first``: ``True`` the first time the link is opened, ``False`` afterwards.
+    - ``sender``: the ``ShareLink`` class.
+    - ``link``: the ``ShareLink``, with ``open_count``, ``first_opened_at`` and
+      ``last_opened_at`` counting this opening; ``link.deck`` is the deck shared.
+    - ``first``: ``True`` the first time the link is opened, ``False`` afterwards
+      (exactly one opening is the first, even when two arrive at once).
 """
 
 from __future__ import annotations
@@ -197,9 +201,10 @@ prospect_stage_changed = PromotionSignal(
 
 share_link_opened = PromotionSignal(
     "share_link_opened",
-    doc="""A share link was opened. Declared for the share-link feature, which will send
-    it after commit; nothing sends it yet.
+    doc="""A share link's page was opened (a GET that showed the deck; not a HEAD nor the
+    download). Sent once per opening, after commit.
 
-    Arguments: ``sender``, the share-link model class; ``link``, the share link that was
-    opened; ``first``, ``True`` the first time the link is opened, ``False`` afterwards.""",
+    Arguments: ``sender``, the ``ShareLink`` class; ``link``, the ``ShareLink``, its
+    counts including this opening; ``first``, ``True`` the first time the link is opened,
+    ``False`` afterwards.""",
 )

@@ -15,15 +15,18 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timesince import timesince
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from promotion.admin.crm import CrmPermissions, ScopedViews
-from promotion.models import DeckStatus, PitchDeck, Prospect
+from promotion.admin.crm import CrmPermissions, ScopedViews, _has_role, _staff
+from promotion.admin.sharing import ShareLinkInline, create_share_link, revoke_deck_share_links
+from promotion.models import DeckStatus, PartnerRole, PitchDeck, Prospect
 from promotion.selectors.crm import prospect_visible_to
 from promotion.selectors.decks import deck_downloadable_by, deck_visible_to
+from promotion.selectors.sharing import with_share_link_opens
 from promotion.services.decks import deck_changed_facts, deck_request
 
 
@@ -86,10 +89,33 @@ class DeckColumns:
             '<a href="{}">{}</a>', reverse("promotion:deck-download", args=[obj.pk]), _("PDF")
         )
 
+    @admin.display(description=_("share link opens"))
+    def share_link_opens(self, obj: PitchDeck) -> str:
+        # Annotated by ``with_share_link_opens``: only the owner partner's staff see them.
+        opens = getattr(obj, "share_link_opens", None)
+        if opens is None:
+            return "—"
+        if not opens:
+            return gettext("Not opened yet")
+        last = timezone.localtime(obj.share_link_last_opened)
+        return gettext("%(count)d, last %(date)s") % {
+            "count": opens,
+            "date": date_format(last, "SHORT_DATETIME_FORMAT"),
+        }
+
 
 class PitchDeckInline(DeckColumns, CrmPermissions, admin.TabularInline):
     model = PitchDeck
-    fields = ["language", "status", "age", "page_count", "stale", "download", "error"]
+    fields = [
+        "language",
+        "status",
+        "age",
+        "page_count",
+        "stale",
+        "download",
+        "share_link_opens",
+        "error",
+    ]
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -97,7 +123,7 @@ class PitchDeckInline(DeckColumns, CrmPermissions, admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PitchDeck]:
         self._request = request
-        return deck_visible_to(user=request.user)
+        return with_share_link_opens(deck_visible_to(user=request.user), user=request.user)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -111,7 +137,16 @@ class PitchDeckInline(DeckColumns, CrmPermissions, admin.TabularInline):
 
 @admin.register(PitchDeck)
 class PitchDeckAdmin(DeckColumns, ScopedViews, CrmPermissions, admin.ModelAdmin):
-    list_display = ["__str__", "language", "status", "age", "page_count", "stale", "download"]
+    list_display = [
+        "__str__",
+        "language",
+        "status",
+        "age",
+        "page_count",
+        "stale",
+        "download",
+        "share_link_opens",
+    ]
     list_filter = ["status", "language"]
     list_select_related = ["prospect"]
     fields = [
@@ -129,12 +164,22 @@ class PitchDeckAdmin(DeckColumns, ScopedViews, CrmPermissions, admin.ModelAdmin)
         "attempts",
         "error",
         "download",
+        "share_link_opens",
     ]
     readonly_fields = fields
+    inlines = [ShareLinkInline]
+    actions = [create_share_link, revoke_deck_share_links]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PitchDeck]:
         self._request = request
-        return deck_visible_to(user=request.user).select_related("prospect")
+        return with_share_link_opens(
+            deck_visible_to(user=request.user).select_related("prospect"), user=request.user
+        )
+
+    def has_share_permission(self, request: HttpRequest) -> bool:
+        """Share links are created and revoked by managers (of the deck's owner partner:
+        the service checks each deck)."""
+        return _staff(request) and _has_role(request, PartnerRole.MANAGER)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -84,6 +84,7 @@ class _Token:
     focus: bool = False  # the first word after "how", "cuánto"..., stop words skipped
     moment: bool = False  # "today", "tonight": a day the facts say nothing of
     named: bool = False  # part of a name the facts use ("Valle de Guadalupe")
+    determined: bool = False  # right after an article or possessive: a noun ("a Tesla")
 
 
 @dataclass
@@ -93,6 +94,10 @@ class _Analysis:
     support: dict[int, float] = field(default_factory=dict)  # unsplit evidence per topic
     place_ids: set[int] = field(default_factory=set)
     foreign_place: bool = False
+    # Whether some word of the question names a topic (an alias, a topic's name) or what
+    # facts are about ("UABC", "Valle de Guadalupe"), rather than only sharing words with
+    # the facts' text.
+    direct: bool = False
 
 
 # Words after which an unknown, capitalised word most likely names a place we hold no fact
@@ -117,6 +122,12 @@ _ARTICLES = frozenset(
     "the a an this that these those my our your their its el la los las un una unos unas "
     "este esta estos estas ese esa mi mis nuestro nuestra nuestros nuestras su sus tu tus".split()
 )
+# Words that open a noun phrase: what follows is a thing ("a tesla", "the telephone"),
+# not how it is ("closest", "reliable"). "a" also opens Spanish complements ("a Asia").
+_DETERMINERS = frozenset(
+    "the a an my our your his her their el la los las un una unos unas mi mis tu tus su sus "
+    "nuestro nuestra nuestros nuestras".split()
+)
 # Generic words of place names, dropped to match "San Diego" for "San Diego County".
 _PLACE_KIND_WORDS = frozenset(
     "county condado municipality municipio city ciudad state estado of de del la las los el".split()
@@ -138,7 +149,8 @@ class AliasMatcher(BaseMatcher):
 
     1. Words are folded (lower case, no accents, no ¿ ¡ or apostrophes), stop words of
        both languages dropped and the rest lightly stemmed, so "¿Cuántos ingenieros?",
-       "cuantos ingeniero" and "engineers" reduce to "ingenier"/"engineer".
+       "cuantos ingeniero" and "engineers" reduce to "ingenier"/"engineer". An acronym
+       that spells a stop word ("IT", "TI") is kept when an alias writes it so.
     2. A word unknown to the region's vocabulary is corrected to the nearest alias, place
        or fact word within a length-aware number of typing errors ("wify", "enginers");
        alias and place words win ties, and a correction counts as known by how few errors
@@ -154,20 +166,26 @@ class AliasMatcher(BaseMatcher):
        parks?"), a little less the later it comes, and a topic's further phrases with
        diminishing returns. Words of the topics' facts (split between topics by their
        BM25 term weight, see ``_term_evidence``), of what the facts are about ("UABC")
-       and of the topics' descriptions add weaker evidence: that is how the region's own
-       data widens the vocabulary. An alias that is one word in a frame of stop words
-       ("cuánto gana", "who to contact") counts fully only when the question has the whole
-       frame; two-word aliases also match in the other order ("promote investment"); a
+       and of the topics' descriptions, and a word of a longer alias alone ("a *visit*"
+       for "site visit"), add weaker evidence: that is how the region's own data widens
+       the vocabulary. An alias that is one word in a frame of stop words ("cuánto gana",
+       "who to contact") counts fully only when the question has the whole frame, and
+       when that word is a general one ("empresas" of "empresas de TI", "big" of "how big
+       is") only then; a general word never takes an alias's place by sharing its stem
+       ("plans", "plane"); two-word aliases also match in the other order ("promote investment"); a
        name of two or more words the facts use ("Valle de Guadalupe") counts for the
        topics of those facts.
-    5. The question is declined when the evidence for its best topic is weak, when too
-       few of its words belong to the region's vocabulary ("Can you recommend a dentist?",
-       "How much does a Tesla cost?"), or when it names a place the region knows nothing
-       of ("population of Brazil", "a flight to Cancun", "Mexico City"), or ties itself to
-       one day ("today", "mañana"): sourced facts do not say what happens then. A foreign
-       place does not count when the question also names one of the
-       region's places, next to which the other is an origin or a destination ("ships
-       from Asia to Ensenada").
+    5. The question is declined when the evidence for its best topic is weak (below a
+       confidence calibrated on the development question sets, and higher when no word
+       names a topic or what facts are about: "register a car with Mexican plates"),
+       when too few of its words belong to the region's vocabulary ("Can you recommend a dentist?",
+       "How much does a Tesla cost?"; an unknown word after "a", "the", "my" is the thing
+       asked about and counts more against it than one that says how things are), or
+       when it names a place the region knows nothing of ("population of Brazil", "a
+       flight to Cancun", "Mexico City"), or ties itself to one day ("today", "mañana"):
+       sourced facts do not say what happens then. A foreign place does not count when
+       the question also names one of the region's places, next to which the other is an
+       origin or a destination ("ships from Asia to Ensenada").
 
     Facts of the chosen topic are then ranked as ``rank_facts`` says. Every weight below
     is a class attribute, so a subclass named in ``PROMOTION["ANSWER_MATCHER"]`` can tune
@@ -178,6 +196,7 @@ class AliasMatcher(BaseMatcher):
     ALIAS_WEIGHT = 1.0
     NAME_WEIGHT = 1.0
     DESCRIPTION_WEIGHT = 0.3
+    PARTIAL_ALIAS_WEIGHT = 0.3  # a word of a longer alias, alone, split between topics
     FACT_WORD_WEIGHT = 0.35
     FACT_EVIDENCE = "bm25"  # or "share": each word's weight split by the topics' counts
     BM25_K1 = 1.2
@@ -205,10 +224,15 @@ class AliasMatcher(BaseMatcher):
     STRONG_SUPPORT = 1.6  # ...halved when the evidence is at least this strong
     UNKNOWN_WORD_WEIGHT = 0.75  # how much an unknown word counts against the question
     UNKNOWN_NAME_WEIGHT = 1.25  # an unknown capitalised name ("a Tesla")
+    UNKNOWN_NOUN_WEIGHT = 1.25  # an unknown word after "a", "the", "my"... ("a tesla")
     UNKNOWN_PLACE_WEIGHT = 2.0  # an unknown word after "in", "of", "en"...
     MOMENT_WEIGHT = 2.0  # "today", "tonight", "hoy"...
     ORIGIN_WEIGHT = 0.5  # an unknown name after "to", "from", "a"... next to one of our places
-    MIN_CONFIDENCE = 0.25
+    # Calibrated on the development sets (labelled, blind, unseen): correct answers lie
+    # above 0.38 but for one in 550; out-of-scope answers between 0.25 and 0.28 were the
+    # commonest false answers. The threshold sits in that gap, not on its edge.
+    MIN_CONFIDENCE = 0.32
+    INDIRECT_MIN_CONFIDENCE = 0.5  # ...when no word names a topic or what facts are about
     FOREIGN_PLACE_NEEDS_NO_OWN_PLACE = True
     # Facts.
     MAX_FACTS = 5
@@ -235,6 +259,14 @@ class AliasMatcher(BaseMatcher):
         self._surface: dict[str, str] = {}  # a known alias or place word -> its stem
         self._known: set[str] = set()
         self._fuzzy_cache: dict[str, tuple[str, float] | None] = {}
+        # Acronyms that aliases write as stop words are ("IT", "TI").
+        self._acronyms = {
+            w.text
+            for topic in knowledge.topics
+            for _, text in topic.aliases
+            for w in words(text)
+            if w.acronym and w.text in STOP_WORDS
+        }
         self._build_phrases()
         self._build_places(knowledge.places)
         self._build_facts(knowledge.facts)
@@ -244,11 +276,18 @@ class AliasMatcher(BaseMatcher):
     # ----------------------------------------------------------------- indexing
 
     def _content(self, text: str) -> list[str]:
-        return [w.text for w in words(text) if w.text not in STOP_WORDS]
+        # An acronym that spells a stop word ("IT", "TI") is a word: "IT sector".
+        return [w.text for w in words(text) if w.text not in STOP_WORDS or w.acronym]
 
     def _build_phrases(self) -> None:
         weighted: dict[tuple[tuple[str, ...], tuple[str, ...]], Counter[int]] = defaultdict(Counter)
         described: dict[str, Counter[int]] = defaultdict(Counter)
+        # The words of aliases of two or more words ("visit" of "site visit").
+        partial: dict[str, Counter[int]] = defaultdict(Counter)
+        # One-word phrases some topic has as a whole alias ("sectors" of clusters), as
+        # against what is left of a longer alias ("sector" of "IT sector").
+        whole: set[tuple[str, ...]] = set()
+        reduced: dict[tuple[str, ...], set[int]] = defaultdict(set)
         for topic in self.knowledge.topics:
             texts = [(text, self.ALIAS_WEIGHT) for _, text in topic.aliases]
             texts += [(topic.name_en, self.NAME_WEIGHT), (topic.name_es, self.NAME_WEIGHT)]
@@ -262,15 +301,29 @@ class AliasMatcher(BaseMatcher):
                     # "it services" kept only "services": it says less than it did, unless
                     # the question has all its words ("cuánto gana", "is it safe") and
                     # they are more than a frame around a general word ("how big is").
+                    literal = tuple(stem(w.text) for w in every)
                     if content[0] not in GENERAL_WORDS:
-                        literal = tuple(stem(w.text) for w in every)
                         weighted[(stems, literal)][topic.id] = max(
                             weighted[(stems, literal)][topic.id], weight
                         )
                     weight *= self.REDUCED_ALIAS_FACTOR
+                    reduced[stems].add(topic.id)
+                    if content[0] in GENERAL_WORDS:
+                        # What is left of "empresas de TI" is "empresas", which alone
+                        # says nothing of any topic: only the whole frame counts, and
+                        # only as much as a reduced alias ("how big is").
+                        weighted[(stems, literal)][topic.id] = max(
+                            weighted[(stems, literal)][topic.id], weight
+                        )
+                        self._surface.setdefault(content[0], stems[0])
+                        continue
+                else:
+                    whole.add(stems)
                 weighted[(stems, ())][topic.id] = max(weighted[(stems, ())][topic.id], weight)
                 for word, word_stem in zip(content, stems, strict=True):
                     self._surface.setdefault(word, word_stem)
+                    if len(stems) > 1 and word not in GENERAL_WORDS:
+                        partial[word_stem][topic.id] += 1
                 # "wi-fi" is also written "wifi".
                 if len(content) > 1 and min(len(w) for w in content) <= 2:
                     joined = "".join(content)
@@ -279,6 +332,15 @@ class AliasMatcher(BaseMatcher):
             for text in (topic.description_en, topic.description_es):
                 for word in self._content(text):
                     described[stem(word)][topic.id] += 1
+        # What is left of a longer alias does not take a word from a topic that has the
+        # word as a whole alias: "sector" (of "IT sector", "sector de TI") stays the
+        # clusters' "sectors".
+        for stems, topic_ids in reduced.items():
+            if stems in whole and (stems, ()) in weighted:
+                kept = weighted[(stems, ())]
+                for topic_id in topic_ids:
+                    if kept.get(topic_id, 0.0) < self.ALIAS_WEIGHT:
+                        kept.pop(topic_id, None)
         # Two words also match the other way round: "promote investment" for "investment
         # promotion", "costo laboral" for "labor cost" said in Spanish word order.
         for (stems, literal), topics in list(weighted.items()):
@@ -308,6 +370,10 @@ class AliasMatcher(BaseMatcher):
         self._described = {
             s: {t: self.DESCRIPTION_WEIGHT * n / sum(c.values()) for t, n in c.items()}
             for s, c in described.items()
+        }
+        self._partial = {
+            s: {t: self.PARTIAL_ALIAS_WEIGHT * n / sum(c.values()) for t, n in c.items()}
+            for s, c in partial.items()
         }
         self._known |= self._alias_stems | set(self._described)
 
@@ -583,7 +649,9 @@ class AliasMatcher(BaseMatcher):
             i += 1
             if text_ in _INTERROGATIVE:
                 asked = True
-            if text_ in STOP_WORDS or text_.isdigit():
+            if (
+                text_ in STOP_WORDS and not (word.acronym and text_ in self._acronyms)
+            ) or text_.isdigit():
                 if (
                     text_ == "a"
                     and i < len(found)
@@ -600,6 +668,12 @@ class AliasMatcher(BaseMatcher):
             token.focus = asked
             asked = False
             token.modifier = word.modifier
+            # A superlative after "the" qualifies what follows: "the *nearest* port".
+            token.determined = (
+                index > 0
+                and found[index - 1].text in _DETERMINERS
+                and not (len(text_) > 5 and text_.endswith("est"))
+            )
             # A general adjective does not end a complement: "in the *new* border
             # crossing" is still inside "in ...".
             if not (text_ in GENERAL_WORDS and previous in _COMPLEMENT):
@@ -608,7 +682,15 @@ class AliasMatcher(BaseMatcher):
                 # "today", "tonight", "mañana": the region's sourced facts say nothing
                 # of one day ("What's the weather like today?").
                 token.moment = True
-            elif token.stem in self._alias_stems:
+            elif token.stem in self._alias_stems and not (
+                # A general word that only shares its stem with an alias word: "plans"
+                # is not "plane", though both stem to "plan" ("project" is "projects").
+                text_ in GENERAL_WORDS
+                and not any(
+                    form in self._surface
+                    for form in (text_, text_ + "s", text_ + "es", text_.removesuffix("s"))
+                )
+            ):
                 token.known = 1.0
             elif text_ in GENERAL_WORDS:
                 token.general = True
@@ -644,7 +726,7 @@ class AliasMatcher(BaseMatcher):
         # Alias phrases, longest first; a word serves one phrase only.
         for length in self._lengths:
             for i, token in enumerate(tokens):
-                if token.used:
+                if token.used or token.general:
                     continue
                 for phrase in self._phrases.get(token.stem, ()):
                     if len(phrase.stems) != length:
@@ -706,12 +788,23 @@ class AliasMatcher(BaseMatcher):
             factor = self.TIE_BREAK_FACTOR if token.used else 1.0
             if token.fuzzy:
                 factor *= self.FUZZY_FACTOR
+            if not token.used:
+                # A word of a longer alias, alone: "a visit" for "site visit".
+                for topic_id, weight in self._partial.get(token.stem, {}).items():
+                    scores[topic_id] += weight * factor
+                    support[topic_id] += weight * factor
             for evidence in (self._described, self._fact_evidence, self._subject_evidence):
                 for topic_id, weight in evidence.get(token.stem, {}).items():
                     scores[topic_id] += weight * factor
                     support[topic_id] += weight * factor
         analysis.scores = dict(scores)
         analysis.support = dict(support)
+        analysis.direct = any(
+            (t.used and not t.place)
+            or t.named
+            or (t.stem in self._subject_evidence and t.stem not in self._country_stems)
+            for t in tokens
+        )
         # A capitalised name after "in", "of", "en"... that is none of the region's names
         # nor a topic's word: another place ("population of Canada", even when a fact
         # mentions exports to Canada). A name the facts use that runs on into more
@@ -755,7 +848,7 @@ class AliasMatcher(BaseMatcher):
         i = start
         for wanted in stems[1:]:
             for j in range(i + 1, min(i + 2 + self.MAX_GAP, len(tokens))):
-                if not tokens[j].used and tokens[j].stem == wanted:
+                if not (tokens[j].used or tokens[j].general) and tokens[j].stem == wanted:
                     positions.append(j)
                     i = j
                     break
@@ -786,6 +879,11 @@ class AliasMatcher(BaseMatcher):
                     w = self.UNKNOWN_PLACE_WEIGHT
                 elif named:
                     w = self.UNKNOWN_NAME_WEIGHT
+                elif token.determined:
+                    # The thing asked about, unknown to the region: "How much does *a
+                    # tesla* cost?", "Who invented *the telephone*?" (not "the *nearest*
+                    # port", where the unknown word only qualifies a known one).
+                    w = self.UNKNOWN_NOUN_WEIGHT
                 else:
                     w = self.UNKNOWN_WORD_WEIGHT
             weight += w
@@ -812,6 +910,10 @@ class AliasMatcher(BaseMatcher):
         floor = self.MIN_COVERAGE if support < self.STRONG_SUPPORT else self.MIN_COVERAGE / 2
         if (
             support < self.MIN_SCORE
+            # Words the facts merely use ("register", "car", "plates") answer only when
+            # they point clearly to one topic; a question that names no topic and whose
+            # words the facts of many topics share is not ours.
+            or (not analysis.direct and confidence < self.INDIRECT_MIN_CONFIDENCE)
             or coverage < floor
             or confidence < self.MIN_CONFIDENCE
             or analysis.foreign_place

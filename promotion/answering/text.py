@@ -7,6 +7,7 @@ lives in ``TopicAlias`` rows that staff keep in the admin.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -136,6 +137,9 @@ class Word:
     # Part of a hyphenated compound that another word follows: "deep-water" in
     # "deep-water port" qualifies the port.
     modifier: bool = False
+    # Written in capitals, as an acronym is ("IT", "TI"), in a text that is not all
+    # capitals: a stop word so written ("it", "ti") is then a word of its own.
+    acronym: bool = False
 
 
 def words(text: str) -> list[Word]:
@@ -151,9 +155,13 @@ def words(text: str) -> list[Word]:
             folded = fold(raw)
             at = group.start() + match.start()
             start = bool(_SENTENCE_START.search(text[:at]))
+            acronym = len(raw) > 1 and raw.isalpha() and raw.isupper()
             for part in _WORD.findall(folded):
-                result.append(Word(part, raw[:1].isupper(), start, compound))
+                result.append(Word(part, raw[:1].isupper(), start, compound, acronym))
                 start = False
+    if sum(w.acronym for w in result) * 2 > len(result):
+        # "WHAT IS IT": shouting, not acronyms.
+        result = [dataclasses.replace(w, acronym=False) for w in result]
     return result
 
 

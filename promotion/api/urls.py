@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from promotion.api import crm, decks, views
+from promotion.api import crm, decks, sharing, views
 
 app_name = "promotion_api"
 urlpatterns: list = [
@@ -31,3 +31,18 @@ urlpatterns += [
 deck_router = SimpleRouter()
 deck_router.register("decks", decks.DeckViewSet, basename="deck")
 urlpatterns += deck_router.urls
+
+# Share links (promotion.api.sharing): decks/{id}/share-links/ and
+# share-links/{id}/revoke/ named deck-share-links and share-link-revoke.
+urlpatterns += [
+    path(
+        "decks/<int:pk>/share-links/",
+        sharing.DeckShareLinkList.as_view(),
+        name="deck-share-links",
+    ),
+    path(
+        "share-links/<int:pk>/revoke/",
+        sharing.ShareLinkRevoke.as_view(),
+        name="share-link-revoke",
+    ),
+]

@@ -37,6 +37,7 @@ from promotion.models.region import (
     Topic,
     TopicAlias,
 )
+from promotion.models.sharing import ShareLink
 
 __all__ = [
     "AssetKind",
@@ -66,6 +67,7 @@ __all__ = [
     "Region",
     "RegionEditor",
     "ShareAccess",
+    "ShareLink",
     "SiteKind",
     "Source",
     "Stage",

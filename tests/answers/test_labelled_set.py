@@ -37,6 +37,23 @@ def test_the_blind_set_is_well_formed() -> None:
     assert not {q["question"] for q in blind} & {q["question"] for q in QUESTIONS}
 
 
+def test_the_holdout_set_is_well_formed() -> None:
+    """``questions_holdout.json`` was written before the matcher's second rework and is
+    only scored, by ``bench/answers.py``, before and after such work: never tuned on."""
+    here = Path(__file__).parent
+    holdout = json.loads((here / "questions_holdout.json").read_text(encoding="utf-8"))
+    assert len(holdout) >= 100
+    assert sum(1 for q in holdout if q["topic"] is None) >= 25
+    assert sum(1 for q in holdout if q["language"] == "es") >= 0.35 * len(holdout)
+    assert len({q["topic"] for q in holdout if q["topic"]}) == 20
+    others = set()
+    for name in ("questions", "questions_blind", "questions_unseen"):
+        others |= {
+            q["question"] for q in json.loads((here / f"{name}.json").read_text(encoding="utf-8"))
+        }
+    assert not {q["question"] for q in holdout} & others
+
+
 def test_accuracy_over_the_labelled_set_stays_above_the_floor(calibaja) -> None:
     published = set(
         Fact.objects.filter(region=calibaja, status=FactStatus.PUBLISHED).values_list(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from promotion.answering.cache import matcher_for
 from promotion.answering.text import deletions
 from promotion.services.answers import answer_question
 
@@ -276,3 +277,82 @@ def test_a_country_made_into_another_place_is_foreign(calibaja) -> None:
 def test_a_name_the_facts_use_is_ours(calibaja) -> None:
     answer = answer_question(region=calibaja, text="Is the Valle de Guadalupe wine region nearby?")
     assert answer.answered and answer.topic.slug == "quality-of-life"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How much does a tesla cost?", "Who invented the telephone?", "¿Cuánto cuesta un yate?"],
+)
+def test_an_unknown_thing_after_an_article_is_what_is_asked(calibaja, question: str) -> None:
+    # The only known word is the topic's ("cost"); the thing asked about is not the region's.
+    assert not answer_question(region=calibaja, text=question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Which port is the nearest to Tijuana?", "seaports"),
+        ("Is the power supply reliable?", "utilities"),
+    ],
+)
+def test_an_unknown_word_that_only_qualifies_does_not_decline(calibaja, question, topic) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # "empresas de TI" leaves "empresas", a word of every topic: only the whole counts.
+        ("¿Cuántas empresas IMMEX hay en Mexicali?", "manufacturing"),
+        ("¿Hay empresas de TI en Mexicali?", "tech-ecosystem"),
+        # "IT sector" leaves "sector", which clusters has as a whole alias ("sectors").
+        ("¿Qué sectores industriales predominan en Tecate?", "clusters"),
+        # "how big is" is only a frame around a general word; the frame still counts.
+        ("how big is tecate", "demographics"),
+    ],
+)
+def test_what_is_left_of_a_longer_alias_counts_less(calibaja, question, topic) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic
+
+
+def test_a_general_word_is_not_an_alias_word_that_stems_alike(calibaja) -> None:
+    # "plans" and "plane" (airports) both stem to "plan".
+    answer = answer_question(region=calibaja, text="What are the plans for the border crossings?")
+    assert answer.topic is not None and answer.topic.slug != "airports"
+
+
+def test_a_question_that_names_no_topic_needs_much_from_the_facts_words(calibaja) -> None:
+    # Only words the facts happen to use ("register", "vehicle"), no alias, no name.
+    assert not answer_question(
+        region=calibaja, text="How do I register my vehicle with Mexican papers?"
+    ).answered
+    # What the facts are about is a name, and enough: "UABC" is a university.
+    answer = answer_question(region=calibaja, text="Tell me about UABC and CETYS")
+    assert answer.answered and answer.topic.slug == "education-research"
+
+
+def test_a_word_of_a_longer_alias_alone_is_weaker_evidence(world) -> None:
+    # "wait" is only a word of "wait times" (border crossings); no fact uses it.
+    answer = ask(world, "Is the wait bad for trucks?")
+    assert answer.topic is not None and answer.topic.slug == "border-crossings"
+    matcher = matcher_for(region=world.region)
+    assert matcher._partial["wait"] == {world.topics["border-crossings"].pk: 0.3}
+
+
+def test_an_acronym_that_spells_a_stop_word_is_a_word() -> None:
+    from promotion.answering.text import words
+
+    assert [w.acronym for w in words("the IT sector")] == [False, True, False]
+    # A question written all in capitals is shouting, not acronyms.
+    assert not any(w.acronym for w in words("WHAT IS IT LIKE"))
+
+
+@pytest.mark.parametrize(
+    "question", ["How big is the IT sector in Tijuana?", "¿Qué tal el sector de TI en Tijuana?"]
+)
+def test_it_and_ti_name_the_tech_ecosystem(calibaja, question: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == "tech-ecosystem"
+    assert answer.confidence > 0.5

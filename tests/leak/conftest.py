@@ -168,11 +168,26 @@ def build_world() -> World:
         reveal_identity=False,
         granted_by=users["C_manager"],
     )
+    # B's own prospect is shared with C (whom A cannot see): a share row A must not see.
+    factories.ProspectShareFactory(
+        prospect=prospects["B"], partner=partners["C"], access="read", granted_by=users["B_manager"]
+    )
     world = World(book=book, partners=partners, prospects=prospects, users=users, region=region)
     for key, owner in PROSPECTS.items():
         world.decks[key] = _deck(world, key, users[f"{owner}_manager"], show_identity=True)
     world.decks["CC-for-A"] = _deck(world, "CC", users["A_editor"], show_identity=False)
+    _share_links(world)
     return world
+
+
+def _share_links(world: World) -> None:
+    """A share link of each owner's deck, where the app has share links."""
+    try:
+        from promotion.services.sharing import share_link_create
+    except ImportError:
+        return
+    for key, owner in PROSPECTS.items():
+        share_link_create(actor=world.users[f"{owner}_manager"], deck=world.decks[key])
 
 
 @pytest.fixture

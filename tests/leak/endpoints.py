@@ -134,7 +134,7 @@ def model_for_param(template: str, name: str) -> type[models.Model] | None:
                 if form in (model._meta.model_name, _squash(str(model._meta.verbose_name))):
                     return model
             for model in candidates:
-                if form and model._meta.model_name.endswith(form):
+                if len(form) >= 4 and model._meta.model_name.endswith(form):
                     return model
     return None
 

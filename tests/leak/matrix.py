@@ -11,7 +11,7 @@ from typing import Any
 from django.core import serializers
 
 from tests.leak.endpoints import prospect_path
-from tests.leak.oracle import NONE, LeakFound, World, assert_no_leak, expected_access
+from tests.leak.oracle import FULL, NONE, LeakFound, World, assert_no_leak, expected_access
 
 IGNORED_HEADERS = {"date", "expires"}  # the time of the response
 
@@ -89,6 +89,30 @@ def snapshot(world: World, viewer: Any) -> dict[str, str]:
         rows = model._default_manager.filter(**{lookup: [p.pk for p in hidden]}).order_by("pk")
         state[model._meta.label] = serializers.serialize("json", rows)
     return state
+
+
+# Rows that are identity-level (free text or personal data): hidden from a partner that
+# sees the prospect by its codename only. Other CRM rows follow the prospect itself.
+IDENTITY_MODELS = {"contact", "interaction", "question"}
+# Rows only the owner partner's staff see (who else it shares with, its share links).
+OWNER_MODELS = {"prospectshare", "sharelink"}
+
+
+def sees_row(viewer: Any, model: Any, prospect: Any) -> bool:
+    access = expected_access(viewer, prospect)
+    name = model._meta.model_name
+    if name in OWNER_MODELS:
+        return bool(
+            viewer is not None
+            and viewer.is_authenticated
+            and (
+                viewer.is_superuser
+                or viewer.promotion_memberships.filter(partner_id=prospect.partner_id).exists()
+            )
+        )
+    if name in IDENTITY_MODELS:
+        return access == FULL
+    return access is not NONE
 
 
 @dataclass

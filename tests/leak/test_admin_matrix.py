@@ -38,19 +38,7 @@ from tests.leak.endpoints import (
     objects_of,
     prospect_path,
 )
-from tests.leak.matrix import Run, snapshot
-from tests.leak.oracle import FULL, NONE, expected_access
-
-# Rows that are identity-level (free text or personal data): hidden from a partner that
-# sees the prospect by its codename only. Other CRM rows follow the prospect itself.
-IDENTITY_MODELS = {"contact", "interaction", "question"}
-
-
-def sees_row(viewer: Any, model: type[models.Model], prospect: Prospect) -> bool:
-    access = expected_access(viewer, prospect)
-    if model._meta.model_name in IDENTITY_MODELS:
-        return access == FULL
-    return access is not NONE
+from tests.leak.matrix import Run, sees_row, snapshot
 
 
 def _client(viewer: Any) -> Client:

@@ -107,3 +107,15 @@ def test_what_the_viewer_may_see_is_not_a_leak(leak_world):
     # ... but a codename-only share does not show the company.
     with pytest.raises(LeakFound):
         assert_no_leak(_canary(leak_world, "CC", "company_name").text, a_viewer, world=leak_world)
+
+
+def test_the_world_holds_every_crm_model(leak_world):
+    """Every model of the app that hangs off a prospect has rows in the world, among them
+    rows A may not see: a model added later fails here until the world plants it, so the
+    matrices never skip it silently."""
+    from tests.leak.endpoints import objects_of
+    from tests.leak.matrix import crm_models
+
+    for model in crm_models():
+        hidden = [o for key in ("B", "C") for o in objects_of(model, leak_world.prospects[key])]
+        assert hidden, f"plant {model.__name__} rows in tests/leak/conftest.py build_world"

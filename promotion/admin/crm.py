@@ -35,6 +35,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from promotion.admin.crm_resources import (
     EXPORT_FORMATS,
     IMPORT_FORMATS,
+    OWNER_ONLY_FIELDS,
     ContactResource,
     ImportFileError,
     ProspectResource,
@@ -766,6 +767,15 @@ class ProspectAdmin(ScopedImportExport, CrmAdmin, SimpleHistoryAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             fields.append("partner")  # the owner never changes
+            # The company and the codename are the owner's to change (as in the API): the
+            # database checks them for uniqueness within the owner, so a partner holding
+            # an edit share could otherwise probe which codenames the owner has.
+            if (
+                not partners_of(user=request.user, role=PartnerRole.EDITOR)
+                .filter(pk=obj.partner_id)
+                .exists()
+            ):
+                fields += [f for f in OWNER_ONLY_FIELDS if f not in fields]
         return fields
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:

@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.resources import Diff
 
 from promotion.models import Contact, PartnerRole, Prospect
 from promotion.selectors.crm import (
@@ -32,6 +33,14 @@ from promotion.selectors.crm import (
     prospect_identified_for,
 )
 from promotion.services import crm as services
+
+# Only the owner partner's staff may change these (as in the API): the database checks
+# them for uniqueness within the owner, so a refusal would tell a partner holding an
+# edit share which companies and codenames the owner has.
+OWNER_ONLY_FIELDS = ("company_name", "codename")
+# Shown only where the company is (``can_see_identity``): never written from a file
+# by someone who sees the codename only (the export gave them blank).
+IDENTITY_FIELDS = ("company_name", "notes")
 
 # OWASP (ASVS 5.0 V1.2.10): a cell starting with one of these is run as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -186,8 +195,30 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
             raise ValueError(_("%(value)s is not one of yours.") % {"value": value}) from None
 
 
+class ScopedDiff(Diff):
+    """The import preview's before and after columns, read the way the export reads
+    them (through the resource's ``dehydrate_*`` methods and formula escaping).
+    import-export's own ``Diff`` reads every field raw, so a row naming a prospect shared
+    by its codename only showed its company and notes in the preview."""
+
+    def __init__(self, resource: Any, instance: Any, new: bool) -> None:
+        self.left = self._read(resource, instance)
+        self.right: list[Any] = []
+        self.new = new
+
+    def compare_with(self, resource: Any, instance: Any) -> None:
+        self.right = self._read(resource, instance)
+
+    @staticmethod
+    def _read(resource: Any, instance: Any) -> list[Any]:
+        return [resource.export_field(f, instance) for f in resource.get_import_fields()]
+
+
 class ScopedResource(resources.ModelResource):
     """Base: knows its user; refuses ids outside the user's scope; neutralises formulas."""
+
+    def get_diff_class(self) -> type[Diff]:
+        return ScopedDiff
 
     def __init__(self, user: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -326,6 +357,8 @@ class ProspectResource(ScopedResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        if instance.pk is not None:
+            self._keep_what_the_user_may_not_write(instance)
         if instance.partner_id is None and "partner" not in errors:
             partners = list(partners_of(user=self.user, role=PartnerRole.EDITOR)[:2])
             if len(partners) == 1:
@@ -334,7 +367,13 @@ class ProspectResource(ScopedResource):
                 errors["partner"] = [_("Give the partner's slug.")]
         if instance.partner_id is not None and not instance.codename:
             instance.codename = self.codename_for(instance.partner)
-        if instance.partner_id is not None and instance.company_name:
+        owner_staff = (
+            instance.partner_id is not None
+            and partners_of(user=self.user, role=PartnerRole.EDITOR)
+            .filter(pk=instance.partner_id)
+            .exists()
+        )
+        if owner_staff and instance.company_name:
             key = (instance.partner_id, instance.company_name.strip().casefold(), instance.country)
             if key in self.seen_keys:
                 errors.setdefault("company_name", []).append(
@@ -369,6 +408,25 @@ class ProspectResource(ScopedResource):
         used.add(name)
         return name
 
+    def _keep_what_the_user_may_not_write(self, instance: Prospect) -> None:
+        """An existing prospect updated through a share: the owner-only fields, and the
+        identity where the share shows the codename only, keep their stored values
+        (ignored, as the API ignores them), so no row can probe the owner's data."""
+        stored = Prospect.objects.filter(pk=instance.pk).first()
+        if stored is None:
+            return
+        locked: list[str] = []
+        if (
+            not partners_of(user=self.user, role=PartnerRole.EDITOR)
+            .filter(pk=stored.partner_id)
+            .exists()
+        ):
+            locked += OWNER_ONLY_FIELDS
+        if not prospect_identified_for(user=self.user).filter(pk=stored.pk).exists():
+            locked += IDENTITY_FIELDS
+        for name in locked:
+            setattr(instance, name, getattr(stored, name))
+
     def save_through_services(self, instance: Prospect, is_create: bool) -> None:
         if is_create:
             services.prospect_insert(actor=self.user, prospect=instance)
@@ -382,6 +440,8 @@ class ProspectResource(ScopedResource):
         return prospect.notes if self._identified(prospect) else ""
 
     def _identified(self, prospect: Prospect) -> bool:
+        if prospect.pk is None:  # a new row of the file: the user's own input
+            return True
         if hasattr(prospect, "identity_visible"):  # annotated by the admin's queryset
             return bool(prospect.identity_visible)
         return prospect_identified_for(user=self.user).filter(pk=prospect.pk).exists()

@@ -193,26 +193,36 @@ class GlanceSection(Section):
     count = 6
 
     def pick(self, ctx: DeckContext) -> list[Fact]:
-        facts = list(
-            published_facts(ctx)
-            .filter(value_number__isnull=False)
-            .prefetch_related("topics")
-            .order_by("key")[:400]
+        """For each preferred topic in turn, the first fact (by key) not chosen yet, then
+        the first facts by key, up to ``count``; among the first 400 numeric facts. The
+        choice is made on ids and topic slugs, and only the chosen facts are loaded."""
+        numeric = published_facts(ctx).filter(value_number__isnull=False)
+        window = numeric.order_by("key").values("pk")[:400]
+        tagged = (
+            Fact.objects.filter(pk__in=window, topics__slug__in=self.preferred_topics)
+            .order_by("key")
+            .values_list("pk", "topics__slug")
         )
-        chosen: list[Fact] = []
+        by_topic: dict[str, list[int]] = {}
+        for pk, slug in tagged:
+            by_topic.setdefault(slug, []).append(pk)
+        chosen: list[int] = []
         for slug in self.preferred_topics:
-            for fact in facts:
-                if fact not in chosen and any(topic.slug == slug for topic in fact.topics.all()):
-                    chosen.append(fact)
+            for pk in by_topic.get(slug, ()):
+                if pk not in chosen:
+                    chosen.append(pk)
                     break
             if len(chosen) == self.count:
                 break
-        for fact in facts:
-            if len(chosen) >= self.count:
-                break
-            if fact not in chosen:
-                chosen.append(fact)
-        return chosen
+        if len(chosen) < self.count:
+            # Among the first ``count`` by key, at most ``len(chosen)`` are taken already.
+            for pk in numeric.order_by("key").values_list("pk", flat=True)[: self.count]:
+                if len(chosen) >= self.count:
+                    break
+                if pk not in chosen:
+                    chosen.append(pk)
+        loaded = {fact.pk: fact for fact in numeric.filter(pk__in=chosen)}
+        return [loaded[pk] for pk in chosen if pk in loaded]
 
     def flowables(self, ctx: DeckContext) -> list[Any]:
         story = self.heading(ctx)
@@ -243,6 +253,12 @@ class GlanceSection(Section):
 
 
 def matching_clusters(ctx: DeckContext) -> tuple[list[IndustryCluster], bool]:
+    """The clusters matching the prospect's NAICS code (or the region's first ones, and
+    False); read once per deck, whichever sections ask."""
+    return ctx.once("matching_clusters", lambda: _matching_clusters(ctx))
+
+
+def _matching_clusters(ctx: DeckContext) -> tuple[list[IndustryCluster], bool]:
     code = ctx.prospect.naics_code or ""
     clusters = list(IndustryCluster.objects.filter(region=ctx.region).select_related("source"))
     matched = [
@@ -378,11 +394,14 @@ class TalentSection(Section):
         clusters, matched = matching_clusters(ctx)
         pools = TalentPool.objects.filter(region=ctx.region)
         institutions = Institution.objects.filter(region=ctx.region).select_related("locality")
+        # Those of the matching clusters, else all: only the rows printed are read.
         if matched:
-            pools = pools.filter(clusters__in=clusters).distinct() or pools
-            institutions = institutions.filter(clusters__in=clusters).distinct() or institutions
-        pools = list(pools[:5])
-        institutions = list(institutions[:8])
+            pools_shown = list(pools.filter(clusters__in=clusters).distinct()[:5])
+            institutions_shown = list(institutions.filter(clusters__in=clusters).distinct()[:8])
+        else:
+            pools_shown, institutions_shown = [], []
+        pools = pools_shown or list(pools[:5])
+        institutions = institutions_shown or list(institutions[:8])
         facts = list(
             published_facts(ctx).filter(topics__slug__in=self.topics).distinct().order_by("key")[:4]
         )

@@ -40,18 +40,28 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 
 @lru_cache(maxsize=1)
 def register_fonts() -> None:
-    """Register the embedded TrueType fonts once per process."""
+    """Register the embedded DejaVu fonts once per process (about 30 ms and 7 MB)."""
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
     pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_CJK, str(FONT_DIR / "DroidSansFallback.ttf")))
     addMapping(FONT, 0, 0, FONT)
     addMapping(FONT, 1, 0, FONT_BOLD)
     addMapping(FONT, 0, 1, FONT)
     addMapping(FONT, 1, 1, FONT_BOLD)
+
+
+@lru_cache(maxsize=1)
+def register_cjk_font() -> None:
+    """Register the CJK fallback font, once per process, when a deck first prints CJK text:
+    parsing it takes about 100 ms and 19 MB, which most workers never need to spend."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont(FONT_CJK, str(FONT_DIR / "DroidSansFallback.ttf")))
     addMapping(FONT_CJK, 0, 0, FONT_CJK)
     addMapping(FONT_CJK, 1, 0, FONT_CJK)
     addMapping(FONT_CJK, 0, 1, FONT_CJK)
@@ -72,6 +82,7 @@ def para_markup(value: Any, limit: int = MAX_TEXT) -> str:
     out = []
     position = 0
     for match in _CJK.finditer(text):
+        register_cjk_font()
         out.append(escape(text[position : match.start()]))
         out.append(f'<font face="{FONT_CJK}">{escape(match.group())}</font>')
         position = match.end()

@@ -99,6 +99,19 @@ def test_cjk_names_print_as_glyphs_with_embedded_fonts(owner_partner, owner, nam
     assert any("DejaVuSans" in f for f in embedded)
 
 
+def test_the_cjk_font_is_loaded_only_for_a_deck_that_prints_cjk(owner_partner, owner):
+    from promotion.decks import text
+
+    text.register_cjk_font.cache_clear()  # as in a fresh worker process
+    _deck, data = render(factories.ProspectFactory(partner=owner_partner), owner)
+    assert text.register_cjk_font.cache_info().misses == 0
+    assert not any("DroidSansFallback" in f for f in fonts_of(data))
+    name = "삼성전자"
+    _deck, data = render(factories.ProspectFactory(partner=owner_partner, company_name=name), owner)
+    assert text.register_cjk_font.cache_info().misses == 1
+    assert name in pdf_text(data)
+
+
 def test_questions_answered_and_unanswered(prospect, owner, calibaja):
     fact = Fact.objects.filter(region=calibaja, status=FactStatus.PUBLISHED).order_by("key")[0]
     answered = factories.QuestionFactory(prospect=prospect, text="How many people live here?")

@@ -119,6 +119,10 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Keep database connections between tasks (CONN_MAX_AGE above, with health checks):
+# Celery's fixup would close them after every task; ``keep_db_connections()`` in
+# calibaja/celery.py closes those that are expired or unusable instead.
+CELERY_DB_REUSE_MAX = 1_000_000
 # Redis hands an unacknowledged message to another worker after this many seconds: that is
 # how a deck lost with its whole worker comes back. Keep it above the deck task's hard time
 # limit (90 s, promotion/tasks.py), or a deck still rendering is delivered a second time;

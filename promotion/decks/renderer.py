@@ -8,7 +8,7 @@ was built from. Hosts replace it through ``PROMOTION['DECK_RENDERER']`` or subcl
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -51,6 +51,15 @@ class DeckContext:
         if key not in self.memo:
             self.memo[key] = compute()
         return self.memo[key]  # type: ignore[no-any-return]
+
+    def region_data(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` for what depends on the region's data only (never the prospect,
+        the language or the requester): kept in this process between decks until that
+        data changes (``promotion.decks.cache``). ``key`` names what is computed."""
+        from promotion.decks import cache
+
+        stamp = self.once("region_stamp", lambda: cache.stamp_for(self.region.pk))
+        return cache.region_cached(self.region.pk, stamp, key, compute)
 
     def tr(self, message: str, **params: Any) -> str:
         return t.tr(message, self.language, **params)

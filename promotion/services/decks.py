@@ -195,7 +195,9 @@ def _finish(*, deck_id: int, result: Any, show_identity: bool) -> PitchDeck:
         deck.error = ""
         deck.finished_at = timezone.now()
         deck.save()
-        deck.facts.set(result.fact_ids)
+        # The deck has no facts yet (they are only added here, as it becomes ready): add,
+        # which on PostgreSQL is one INSERT, where set() first reads the current ones.
+        deck.facts.add(*result.fact_ids)
         send_on_commit(deck_ready, sender=PitchDeck, deck=deck)
     return deck
 

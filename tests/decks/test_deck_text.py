@@ -34,13 +34,22 @@ FIVE_QUESTIONS = (
 )
 
 
+@pytest.fixture(params=["database", "kept"])
+def region_data(request, monkeypatch):
+    """Every deck reads region data from the database, or (after the first) from what the
+    process kept (``promotion.decks.cache``): the words are the same either way."""
+    if request.param == "kept":
+        monkeypatch.setattr("promotion.decks.cache.cache_is_shared", lambda: True)
+    return request.param
+
+
 @pytest.fixture
 def frozen_today(monkeypatch):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
 
 
 @pytest.fixture
-def demo(calibaja, frozen_today):
+def demo(calibaja, frozen_today, region_data):
     partner = Partner.objects.filter(region=calibaja).order_by("slug").first()
     manager = factories.UserFactory(username="manager")
     factories.PartnerMembershipFactory(user=manager, partner=partner, role=PartnerRole.MANAGER)

@@ -269,3 +269,21 @@ def test_a_huge_field_is_capped_and_does_not_stall(prospect, owner):
     assert 8 <= deck.page_count <= 12
     assert "Why <gears> & Why" in pdf_text(data)
     assert pdf_text(data).count("Why <gears>") < 100
+
+
+@pytest.mark.parametrize("kept, bound", [(False, 27), (True, 16)])
+def test_a_deck_reads_the_database_a_bounded_number_of_times(
+    prospect, owner, calibaja, monkeypatch, django_assert_max_num_queries, kept, bound
+):
+    """A constant number, however many facts, clusters, assets and questions: 27, or 16
+    once the region's data is kept between decks (promotion.decks.cache)."""
+    monkeypatch.setattr("promotion.decks.cache.cache_is_shared", lambda: kept)
+    facts = list(Fact.objects.filter(status=FactStatus.PUBLISHED).order_by("key")[:10])
+    for n in range(8):
+        question = factories.QuestionFactory(prospect=prospect, text=f"Question {n}?")
+        question.facts.set(facts[n : n + 3])
+    render(prospect, owner)  # the first deck of the process
+    deck = deck_request(actor=owner, prospect=prospect, language="es", enqueue=False)
+    with django_assert_max_num_queries(bound):
+        deck = deck_render(deck_id=deck.pk, user_id=owner.pk)
+    assert deck.status == DeckStatus.READY

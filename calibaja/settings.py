@@ -129,6 +129,22 @@ CELERY_DB_REUSE_MAX = 1_000_000
 # kombu's sweep for such messages adds up to about 100 s (10 s x 10 by default).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 
+# One cache for every process, web and workers: the answers matcher and the decks keep
+# region data in each process and learn of a change through it (promotion.answering.cache,
+# promotion.decks.cache); with a per-process cache a worker would learn of it only minutes
+# later, so decks do not keep region data then. DJANGO_CACHE_URL, else the Redis broker.
+CACHE_URL = os.environ.get("DJANGO_CACHE_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "calibaja",
+        }
+    }
+
 PROMOTION = {
     "DEFAULT_REGION": "calibaja",
     "FACT_REVIEW_AFTER_YEARS": int(os.environ.get("PROMOTION_FACT_REVIEW_AFTER_YEARS", "3")),

@@ -29,6 +29,11 @@ It prints:
 4. the memory of a fresh worker's two pool processes (VmRSS, VmHWM and PSS from ``/proc``)
    after every 100 decks up to ``--memory-decks``, with no ``--max-tasks-per-child``.
 
+With a broker, the deployment's cache is that Redis too (``CACHE_URL`` in
+``calibaja/settings.py``), shared by this process, the worker and the pool, so decks keep
+the region's data between renders as in production (``promotion.decks.cache``); without
+one, every render reads it all.
+
 How much CPU other processes took during each part is printed too: on a shared machine
 compare the ratios, not the absolute figures.
 

@@ -6,8 +6,12 @@ import os
 
 from celery import Celery
 
+from promotion.worker import keep_db_connections
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "calibaja.settings")
 
 app = Celery("calibaja")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Database connections live across tasks as across requests (CONN_MAX_AGE, health checks).
+keep_db_connections()

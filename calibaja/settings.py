@@ -122,6 +122,10 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Keep database connections between tasks (CONN_MAX_AGE above, with health checks):
+# Celery's fixup would close them after every task; ``keep_db_connections()`` in
+# calibaja/celery.py closes those that are expired or unusable instead.
+CELERY_DB_REUSE_MAX = 1_000_000
 # Redis hands an unacknowledged message to another worker after this many seconds: that is
 # how a deck lost with its whole worker comes back. Keep it above the deck task's hard time
 # limit (90 s, promotion/tasks.py), or a deck still rendering is delivered a second time;
@@ -133,6 +137,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_BEAT_SCHEDULE = {
     "promotion-deck-resend": {"task": "promotion.deck_resend_stale", "schedule": 300},
 }
+
+# One cache for every process, web and workers: the answers matcher and the decks keep
+# region data in each process and learn of a change through it (promotion.answering.cache,
+# promotion.decks.cache); with a per-process cache a worker would learn of it only minutes
+# later, so decks do not keep region data then. DJANGO_CACHE_URL, else the Redis broker.
+CACHE_URL = os.environ.get("DJANGO_CACHE_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "calibaja",
+        }
+    }
 
 PROMOTION = {
     "DEFAULT_REGION": "calibaja",

@@ -3,7 +3,8 @@
 Reliability (see the deployment notes): late acknowledgement and rejection on a lost
 worker, so a worker killed mid-render does not lose the deck; ``deck_render`` caps the
 attempts (``MAX_ATTEMPTS``), so a deck that kills its worker every time ends failed; only
-transient database errors are retried, with exponential backoff.
+transient database errors are retried, with exponential backoff, and a deck whose retries
+are used up ends failed with a message.
 
 Time limits: a deck renders in well under a second, so the soft limit (60 s, the deck
 then fails with a message) and the hard limit (90 s, the child is replaced and the
@@ -38,6 +39,12 @@ def deck_render_task(self: Any, deck_id: int, user_id: Any) -> int:
     try:
         return deck_render(deck_id=deck_id, user_id=user_id).pk
     except (OperationalError, InterfaceError) as exc:
+        if self.request.retries >= self.max_retries:
+            # Retries used up: fail the deck with a message rather than leave it
+            # "rendering" for good. If even that cannot reach the database, re-raise.
+            from promotion.services.decks import deck_give_up
+
+            return deck_give_up(deck_id=deck_id, error=exc, tries=self.request.retries + 1).pk
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
 
 

@@ -64,7 +64,7 @@ def test_database_and_broker_come_from_the_environment(tmp_path: Path) -> None:
     code = (
         "from django.conf import settings;"
         "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER,"
-        " settings.CELERY_BROKER_URL)"
+        " settings.CELERY_BROKER_URL, settings.CACHES['default']['LOCATION'])"
     )
     result = manage(
         "shell",
@@ -81,6 +81,7 @@ def test_database_and_broker_come_from_the_environment(tmp_path: Path) -> None:
         "django.db.backends.postgresql",
         "False",
         "redis://broker.example.org:6379/0",
+        "redis://broker.example.org:6379/0",  # the shared cache too (promotion.decks.cache)
     ]
 
 

@@ -84,6 +84,12 @@ def knowledge_changed(*, region_id: int | None = None) -> None:
     cache.set(key, token, timeout=None)
 
 
+def region_version(*, region_id: int) -> tuple[Any, ...]:
+    """The current version tokens of a region's data and of the topics (one cache read):
+    other per-process caches of region data (the decks') compare them as matchers do."""
+    return _tokens(region_id)
+
+
 def clear() -> None:
     """Forget every matcher built in this process (tests use it to start clean)."""
     with _lock:

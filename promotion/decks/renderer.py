@@ -8,8 +8,9 @@ was built from. Hosts replace it through ``PROMOTION['DECK_RENDERER']`` or subcl
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -17,6 +18,8 @@ from django.utils.module_loading import import_string
 from promotion.conf import promotion_settings
 from promotion.decks import text as t
 from promotion.models import Fact, Partner, Prospect, Region, Source
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -41,6 +44,22 @@ class DeckContext:
     colours: dict[str, Any]
     today: Any = None
     citations: list[tuple[str, Any]] = field(default_factory=list)
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, run once per deck: what several sections read is read once."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]  # type: ignore[no-any-return]
+
+    def region_data(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` for what depends on the region's data only (never the prospect,
+        the language or the requester): kept in this process between decks until that
+        data changes (``promotion.decks.cache``). ``key`` names what is computed."""
+        from promotion.decks import cache
+
+        stamp = self.once("region_stamp", lambda: cache.stamp_for(self.region.pk))
+        return cache.region_cached(self.region.pk, stamp, key, compute)
 
     def tr(self, message: str, **params: Any) -> str:
         return t.tr(message, self.language, **params)

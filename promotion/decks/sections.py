@@ -198,30 +198,41 @@ class GlanceSection(Section):
     count = 6
 
     def pick(self, ctx: DeckContext) -> list[Fact]:
-        facts = list(
-            published_facts(ctx)
-            .filter(value_number__isnull=False)
-            .prefetch_related("topics")
-            .order_by("key")[:400]
+        """For each preferred topic in turn, the first fact (by key) not chosen yet, then
+        the first facts by key, up to ``count``; among the first 400 numeric facts. The
+        choice is made on ids and topic slugs, and only the chosen facts are loaded."""
+        numeric = published_facts(ctx).filter(value_number__isnull=False)
+        window = numeric.order_by("key").values("pk")[:400]
+        tagged = (
+            Fact.objects.filter(pk__in=window, topics__slug__in=self.preferred_topics)
+            .order_by("key")
+            .values_list("pk", "topics__slug")
         )
-        chosen: list[Fact] = []
+        by_topic: dict[str, list[int]] = {}
+        for pk, slug in tagged:
+            by_topic.setdefault(slug, []).append(pk)
+        chosen: list[int] = []
         for slug in self.preferred_topics:
-            for fact in facts:
-                if fact not in chosen and any(topic.slug == slug for topic in fact.topics.all()):
-                    chosen.append(fact)
+            for pk in by_topic.get(slug, ()):
+                if pk not in chosen:
+                    chosen.append(pk)
                     break
             if len(chosen) == self.count:
                 break
-        for fact in facts:
-            if len(chosen) >= self.count:
-                break
-            if fact not in chosen:
-                chosen.append(fact)
-        return chosen
+        if len(chosen) < self.count:
+            # Among the first ``count`` by key, at most ``len(chosen)`` are taken already.
+            for pk in numeric.order_by("key").values_list("pk", flat=True)[: self.count]:
+                if len(chosen) >= self.count:
+                    break
+                if pk not in chosen:
+                    chosen.append(pk)
+        loaded = {fact.pk: fact for fact in numeric.filter(pk__in=chosen)}
+        return [loaded[pk] for pk in chosen if pk in loaded]
 
     def flowables(self, ctx: DeckContext) -> list[Any]:
         story = self.heading(ctx)
-        facts = self.pick(ctx)
+        key = ("glance", type(self), self.preferred_topics, self.count)
+        facts = ctx.region_data(key, lambda: self.pick(ctx))
         if not facts:
             message = ctx.tr("No published figures are on file for this region yet.")
             story.append(P(t.para_markup(message), ctx.styles["body"]))
@@ -248,8 +259,17 @@ class GlanceSection(Section):
 
 
 def matching_clusters(ctx: DeckContext) -> tuple[list[IndustryCluster], bool]:
+    """The clusters matching the prospect's NAICS code (or the region's first ones, and
+    False); read once per deck, whichever sections ask."""
+    return ctx.once("matching_clusters", lambda: _matching_clusters(ctx))
+
+
+def _matching_clusters(ctx: DeckContext) -> tuple[list[IndustryCluster], bool]:
     code = ctx.prospect.naics_code or ""
-    clusters = list(IndustryCluster.objects.filter(region=ctx.region).select_related("source"))
+    clusters = ctx.region_data(
+        ("clusters",),
+        lambda: list(IndustryCluster.objects.filter(region=ctx.region).select_related("source")),
+    )
     matched = [
         c
         for c in clusters
@@ -271,10 +291,14 @@ def cluster_employment(
     result: dict[int, tuple[Any, Fact | None]] = {
         c.pk: (c.employment, None) for c in clusters if c.employment
     }
-    facts = (
-        published_facts(ctx)
-        .filter(cluster__in=[c for c in clusters if c.pk not in result], value_number__isnull=False)
-        .order_by("-as_of", "key")
+    missing = tuple(c.pk for c in clusters if c.pk not in result)
+    facts = ctx.region_data(
+        ("cluster-employment", missing),
+        lambda: list(
+            published_facts(ctx)
+            .filter(cluster__in=missing, value_number__isnull=False)
+            .order_by("-as_of", "key")
+        ),
     )
     for fact in facts:
         if fact.cluster_id not in result and any(
@@ -383,16 +407,31 @@ class TalentSection(Section):
     def flowables(self, ctx: DeckContext) -> list[Any]:
         story = self.heading(ctx)
         clusters, matched = matching_clusters(ctx)
+        key = ("talent", type(self), self.topics, matched and tuple(c.pk for c in clusters))
+        pools, institutions, facts = ctx.region_data(key, lambda: self.read(ctx))
+        return story + self.lines(ctx, pools, institutions, facts)
+
+    def read(self, ctx: DeckContext) -> tuple[list[Any], list[Any], list[Fact]]:
+        clusters, matched = matching_clusters(ctx)
         pools = TalentPool.objects.filter(region=ctx.region)
         institutions = Institution.objects.filter(region=ctx.region).select_related("locality")
+        # Those of the matching clusters, else all: only the rows printed are read.
         if matched:
-            pools = pools.filter(clusters__in=clusters).distinct() or pools
-            institutions = institutions.filter(clusters__in=clusters).distinct() or institutions
-        pools = list(pools[:5])
-        institutions = list(institutions[:8])
+            pools_shown = list(pools.filter(clusters__in=clusters).distinct()[:5])
+            institutions_shown = list(institutions.filter(clusters__in=clusters).distinct()[:8])
+        else:
+            pools_shown, institutions_shown = [], []
+        pools = pools_shown or list(pools[:5])
+        institutions = institutions_shown or list(institutions[:8])
         facts = list(
             published_facts(ctx).filter(topics__slug__in=self.topics).distinct().order_by("key")[:4]
         )
+        return pools, institutions, facts
+
+    def lines(
+        self, ctx: DeckContext, pools: list[Any], institutions: list[Any], facts: list[Fact]
+    ) -> list[Any]:
+        story: list[Any] = []
         if not (pools or institutions or facts):
             story.append(
                 P(
@@ -433,11 +472,14 @@ class CrossingSection(Section):
         kinds = list(self.kinds)
         if ctx.prospect.site_needs_rail:
             kinds.append(AssetKind.RAIL)
-        return list(
-            InfrastructureAsset.objects.filter(region=ctx.region, kind__in=kinds)
-            .exclude(status=AssetStatus.CLOSED)
-            .select_related("locality", "source")
-            .order_by("kind", "name")[:40]
+        return ctx.region_data(
+            ("assets", tuple(kinds)),
+            lambda: list(
+                InfrastructureAsset.objects.filter(region=ctx.region, kind__in=kinds)
+                .exclude(status=AssetStatus.CLOSED)
+                .select_related("locality", "source")
+                .order_by("kind", "name")[:40]
+            ),
         )
 
     def map(self, ctx: DeckContext, assets: list[InfrastructureAsset]) -> Any:
@@ -446,13 +488,16 @@ class CrossingSection(Section):
 
         width, height = 400.0, 330.0
         region = ctx.region
-        localities = [
-            place
-            for place in Locality.objects.filter(
-                region=region, latitude__isnull=False, longitude__isnull=False
-            )
-            if region.contains(place.latitude, place.longitude)
-        ]
+        localities = ctx.region_data(
+            ("map-localities",),
+            lambda: [
+                place
+                for place in Locality.objects.filter(
+                    region=region, latitude__isnull=False, longitude__isnull=False
+                )
+                if region.contains(place.latitude, place.longitude)
+            ],
+        )
         assets = [
             a
             for a in assets
@@ -692,11 +737,14 @@ class ContactsSection(Section):
         story = self.heading(ctx)
         story.append(P(t.para_markup(ctx.tr("Your partner in the region")), ctx.styles["h2"]))
         story.append(self.card(ctx, ctx.partner, ctx.styles["body"]))
-        others = list(
-            Partner.objects.filter(region=ctx.region, is_active=True)
-            .exclude(pk=ctx.partner.pk)
-            .order_by("name")[:12]
+        # The first 13 by name hold the first 12 that are not the deck's own partner.
+        partners = ctx.region_data(
+            ("partners", 13),
+            lambda: list(
+                Partner.objects.filter(region=ctx.region, is_active=True).order_by("name")[:13]
+            ),
         )
+        others = [p for p in partners if p.pk != ctx.partner.pk][:12]
         if others:
             story.append(P(t.para_markup(ctx.tr("Other partners of the region")), ctx.styles["h2"]))
             cards = [self.card(ctx, p, ctx.styles["small"]) for p in others]

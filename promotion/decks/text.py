@@ -12,7 +12,7 @@ import datetime
 import re
 import unicodedata
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -42,46 +42,68 @@ _CJK = re.compile(
 # the zero-width space and U+FEFF (invisible; reportlab breaks lines there, readers drop
 # them).
 _DROPPED = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad\ufeff\u200b")
+# No-break spaces are kept: the deck groups digits with them ("31 600"), and a line must
+# not break there.
+NO_BREAK_SPACES = frozenset("\u00a0\u202f")
+_SPACES = re.compile(r"\s+")
 # What a character none of the deck's fonts can draw prints as, instead of a blank box.
 REPLACEMENT = "\ufffd"
 
 
 @lru_cache(maxsize=1)
 def register_fonts() -> None:
-    """Register the embedded TrueType fonts once per process."""
+    """Register the embedded DejaVu fonts once per process (about 30 ms and 7 MB)."""
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
     pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_CJK, str(FONT_DIR / "DroidSansFallback.ttf")))
     addMapping(FONT, 0, 0, FONT)
     addMapping(FONT, 1, 0, FONT_BOLD)
     addMapping(FONT, 0, 1, FONT)
     addMapping(FONT, 1, 1, FONT_BOLD)
+
+
+@lru_cache(maxsize=1)
+def register_cjk_font() -> None:
+    """Register the CJK fallback font, once per process, when a deck first prints CJK text:
+    parsing it takes about 100 ms and 19 MB, which most workers never need to spend."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont(FONT_CJK, str(FONT_DIR / "DroidSansFallback.ttf")))
     addMapping(FONT_CJK, 0, 0, FONT_CJK)
     addMapping(FONT_CJK, 1, 0, FONT_CJK)
     addMapping(FONT_CJK, 0, 1, FONT_CJK)
     addMapping(FONT_CJK, 1, 1, FONT_CJK)
 
 
-@lru_cache(maxsize=1)
-def _coverage() -> tuple[frozenset[int], frozenset[int]]:
-    """The code points the main fonts (regular and bold) and the CJK font can draw."""
+@cache
+def _cmap(name: str) -> frozenset[int]:
     from reportlab.pdfbase.ttfonts import TTFontFile
 
-    def cmap(name: str) -> set[int]:
-        return {c for c, g in TTFontFile(str(FONT_DIR / name)).charToGlyph.items() if g}
+    return frozenset(c for c, g in TTFontFile(str(FONT_DIR / name)).charToGlyph.items() if g)
 
-    main = cmap("DejaVuSans.ttf") & cmap("DejaVuSans-Bold.ttf")
-    return frozenset(main), frozenset(cmap("DroidSansFallback.ttf"))
+
+def _main_coverage() -> frozenset[int]:
+    """The code points the main fonts (regular and bold) can both draw."""
+    return _cmap("DejaVuSans.ttf") & _cmap("DejaVuSans-Bold.ttf")
+
+
+def _cjk_coverage() -> frozenset[int]:
+    """The code points the CJK font can draw: read only when a character is not in the
+    main fonts or is CJK, so a deck in Latin script never parses the 19 MB font."""
+    return _cmap("DroidSansFallback.ttf")
 
 
 def _clean_char(char: str) -> str:
     """One character as the deck prints it: controls become spaces, bidi controls go,
     characters no font has become ``REPLACEMENT``."""
     category = unicodedata.category(char)
+    if char in NO_BREAK_SPACES:
+        return char
     if char.isspace() or category == "Cc":
         return " "
     if char in _DROPPED:
@@ -91,8 +113,7 @@ def _clean_char(char: str) -> str:
         # writes these as bare code points no reader maps back, so the text could not be
         # copied or searched even where a font has the glyph.
         return REPLACEMENT
-    main, cjk = _coverage()
-    if ord(char) in main or ord(char) in cjk:
+    if ord(char) in _main_coverage() or ord(char) in _cjk_coverage():
         return char
     return REPLACEMENT
 
@@ -100,13 +121,23 @@ def _clean_char(char: str) -> str:
 def normalise(value: Any) -> str:
     """User text as every deck prints it (the documented normalisation, README
     "Security"): NFC; control characters and every run of white space become one space
-    (and none at either end); bidi controls, soft hyphens, zero-width
-    spaces and U+FEFF removed; a character none of the deck's fonts
-    has, or one outside the Basic Multilingual Plane (most emoji), printed as U+FFFD.
-    Right-to-left text is kept in logical order and not shaped. Not capped."""
+    (and none at either end; a run of no-break spaces only stays one no-break space);
+    bidi controls, soft hyphens, zero-width spaces and U+FEFF removed; a character none
+    of the deck's fonts has, or one outside the Basic Multilingual Plane (most emoji),
+    printed as U+FFFD. Right-to-left text is kept in logical order and not shaped. Not
+    capped."""
     text = unicodedata.normalize("NFC", "" if value is None else str(value))
     text = "".join(_clean_char(char) for char in text)
-    return " ".join(text.split())
+    return collapse_spaces(text)
+
+
+def collapse_spaces(text: str) -> str:
+    """Every run of white space as one space, and none at either end; a run of no-break
+    spaces only (a number's grouping, "31 600") stays one no-break space."""
+    return _SPACES.sub(
+        lambda run: run.group()[0] if not run.group().strip("".join(NO_BREAK_SPACES)) else " ",
+        text,
+    ).strip()
 
 
 def plain(value: Any, limit: int = MAX_SHORT) -> str:
@@ -123,11 +154,13 @@ def plain(value: Any, limit: int = MAX_SHORT) -> str:
 def font_runs(text: str, font: str = FONT) -> list[tuple[str, str]]:
     """``text`` (already ``plain``) cut into runs of one font each: ``font`` or the CJK
     font. Every character of a run has a glyph in its font."""
-    main, cjk = _coverage()
+    main = _main_coverage()
     runs: list[tuple[str, str]] = []
     for char in text:
         code = ord(char)
-        use_cjk = code in cjk and (bool(_CJK.match(char)) or code not in main)
+        use_cjk = (bool(_CJK.match(char)) or code not in main) and code in _cjk_coverage()
+        if use_cjk:
+            register_cjk_font()
         face = FONT_CJK if use_cjk else font
         if runs and runs[-1][0] == face:
             runs[-1] = (face, runs[-1][1] + char)
@@ -140,10 +173,11 @@ def single_font(text: str, font: str = FONT) -> tuple[str, str]:
     """A font that can draw all of ``text`` (already ``plain``), for a label that takes
     one font: ``font``, else the CJK font; a mix keeps ``font`` and prints what it lacks
     as ``REPLACEMENT``."""
-    main, cjk = _coverage()
+    main = _main_coverage()
     if all(ord(c) in main for c in text):
         return font, text
-    if all(ord(c) in cjk for c in text):
+    if all(ord(c) in _cjk_coverage() for c in text):
+        register_cjk_font()
         return FONT_CJK, text
     return font, "".join(c if ord(c) in main else REPLACEMENT for c in text)
 

@@ -49,6 +49,16 @@ ERROR_TOO_MANY_ATTEMPTS = (
     "The deck could not be built after %(n)s attempts (the worker stopped each time). "
     "Shorten unusually long texts of the prospect and its questions, then request it again."
 )
+ERROR_UNREACHABLE = (
+    "The deck could not be built: the database could not be reached (%(kind)s), even after "
+    "%(n)s tries over about 15 seconds. Request it again in a few minutes; if it keeps "
+    "failing, report deck %(deck)s to the site's administrators."
+)
+ERROR_STORE = (
+    "The deck was laid out but could not be saved to the deck storage (%(kind)s). Request "
+    "it again; if it keeps failing, ask the site's administrators to check the storage "
+    "named by PROMOTION['FILE_STORAGE'] and report deck %(deck)s."
+)
 ERROR_RENDER = (
     "The deck could not be laid out (%(kind)s). Check the prospect's and its questions' "
     "texts for unusually long passages, then request it again; if it keeps failing, "
@@ -120,6 +130,14 @@ def _fail(deck_id: int, message: str) -> PitchDeck:
     return deck
 
 
+def deck_give_up(*, deck_id: int, error: BaseException, tries: int) -> PitchDeck:
+    """End a deck failed after its task used up its retries on transient errors (the
+    database was unreachable), instead of leaving it "rendering" for good."""
+    logger.warning("Deck %s failed after %s tries: %s", deck_id, tries, type(error).__name__)
+    message = ERROR_UNREACHABLE % {"kind": type(error).__name__, "n": tries, "deck": deck_id}
+    return _fail(deck_id, message)
+
+
 def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> PitchDeck:
     """Render the deck for the user who asked (``system=True``: a command run by the
     site's operator, who sees everything). Returns the deck, ready or failed; the deck that
@@ -139,10 +157,10 @@ def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> P
         deck.started_at = timezone.now()
         deck.attempts += 1
         deck.save(update_fields=["status", "started_at", "attempts"])
-    prospect = Prospect.objects.select_related("partner__region").get(pk=deck.prospect_id)
-    show_identity = system or can_see_identity(user=user, prospect=prospect)
-    renderer = promotion_settings.DECK_RENDERER()
     try:
+        prospect = Prospect.objects.select_related("partner__region").get(pk=deck.prospect_id)
+        show_identity = system or can_see_identity(user=user, prospect=prospect)
+        renderer = promotion_settings.DECK_RENDERER()
         result = renderer.render(
             prospect=prospect, language=deck.language, show_identity=show_identity
         )
@@ -152,6 +170,17 @@ def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> P
         # reportlab's messages quote the text they choke on: log and store the kind only.
         logger.warning("Deck %s failed to render: %s", deck_id, type(exc).__name__)
         return _fail(deck_id, ERROR_RENDER % {"kind": type(exc).__name__, "deck": deck_id})
+    try:
+        return _finish(deck_id=deck_id, result=result, show_identity=show_identity)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:  # the storage refused the file (disk full, S3 denied...)
+        logger.warning("Deck %s could not be stored: %s", deck_id, type(exc).__name__)
+        return _fail(deck_id, ERROR_STORE % {"kind": type(exc).__name__, "deck": deck_id})
+
+
+def _finish(*, deck_id: int, result: Any, show_identity: bool) -> PitchDeck:
+    """Store the file and mark the deck ready, unless a redelivered copy did first."""
     with transaction.atomic():
         deck = PitchDeck.objects.select_for_update().get(pk=deck_id)
         if deck.status == DeckStatus.READY:  # a redelivered copy finished first
@@ -172,7 +201,9 @@ def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> P
         deck.error = ""
         deck.finished_at = timezone.now()
         deck.save()
-        deck.facts.set(result.fact_ids)
+        # The deck has no facts yet (they are only added here, as it becomes ready): add,
+        # which on PostgreSQL is one INSERT, where set() first reads the current ones.
+        deck.facts.add(*result.fact_ids)
         send_on_commit(deck_ready, sender=PitchDeck, deck=deck)
     return deck
 

@@ -19,6 +19,22 @@ def eager_celery():
     return app
 
 
+@pytest.fixture(autouse=True)
+def fresh_deck_cache():
+    """Each test starts with no region data kept from another test's database."""
+    from promotion.decks import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def shared_cache(monkeypatch):
+    """Decks keep region data between renders, as with a cache shared by all processes."""
+    monkeypatch.setattr("promotion.decks.cache.cache_is_shared", lambda: True)
+
+
 def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 

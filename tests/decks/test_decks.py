@@ -99,6 +99,19 @@ def test_cjk_names_print_as_glyphs_with_embedded_fonts(owner_partner, owner, nam
     assert any("DejaVuSans" in f for f in embedded)
 
 
+def test_the_cjk_font_is_loaded_only_for_a_deck_that_prints_cjk(owner_partner, owner):
+    from promotion.decks import text
+
+    text.register_cjk_font.cache_clear()  # as in a fresh worker process
+    _deck, data = render(factories.ProspectFactory(partner=owner_partner), owner)
+    assert text.register_cjk_font.cache_info().misses == 0
+    assert not any("DroidSansFallback" in f for f in fonts_of(data))
+    name = "삼성전자"
+    _deck, data = render(factories.ProspectFactory(partner=owner_partner, company_name=name), owner)
+    assert text.register_cjk_font.cache_info().misses == 1
+    assert name in pdf_text(data)
+
+
 def test_questions_answered_and_unanswered(prospect, owner, calibaja):
     fact = Fact.objects.filter(region=calibaja, status=FactStatus.PUBLISHED).order_by("key")[0]
     answered = factories.QuestionFactory(prospect=prospect, text="How many people live here?")
@@ -256,3 +269,21 @@ def test_a_huge_field_is_capped_and_does_not_stall(prospect, owner):
     assert 8 <= deck.page_count <= 12
     assert "Why <gears> & Why" in pdf_text(data)
     assert pdf_text(data).count("Why <gears>") < 100
+
+
+@pytest.mark.parametrize("kept, bound", [(False, 27), (True, 16)])
+def test_a_deck_reads_the_database_a_bounded_number_of_times(
+    prospect, owner, calibaja, monkeypatch, django_assert_max_num_queries, kept, bound
+):
+    """A constant number, however many facts, clusters, assets and questions: 27, or 16
+    once the region's data is kept between decks (promotion.decks.cache)."""
+    monkeypatch.setattr("promotion.decks.cache.cache_is_shared", lambda: kept)
+    facts = list(Fact.objects.filter(status=FactStatus.PUBLISHED).order_by("key")[:10])
+    for n in range(8):
+        question = factories.QuestionFactory(prospect=prospect, text=f"Question {n}?")
+        question.facts.set(facts[n : n + 3])
+    render(prospect, owner)  # the first deck of the process
+    deck = deck_request(actor=owner, prospect=prospect, language="es", enqueue=False)
+    with django_assert_max_num_queries(bound):
+        deck = deck_render(deck_id=deck.pk, user_id=owner.pk)
+    assert deck.status == DeckStatus.READY

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from promotion.models import DeckStatus, Partner, PitchDeck
@@ -201,3 +201,40 @@ def test_a_deck_lost_with_its_whole_worker_comes_back_after_the_visibility_timeo
     assert harness.deck_files(prospect) == [deck.file.name]
     # Redis gave the message back once the visibility timeout ran out, not before.
     assert waited > VISIBILITY_TIMEOUT / 2, waited
+
+
+def _worker_connections() -> list[int]:
+    """The backend pids of the other sessions on the test database: the worker's."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_connections_are_kept_between_decks_and_a_dropped_one_is_replaced(
+    harness, owner_partner, owner
+):
+    prospects = [factories.ProspectFactory(partner=owner_partner) for _ in range(5)]
+    worker = harness.start_worker()
+    first = wait_for_deck(deck_request(actor=owner, prospect=prospects[0]), worker, timeout=60)
+    assert first.status == DeckStatus.READY, first.error
+    time.sleep(0.5)  # past the task's end: Celery's fixup would have closed it by now
+    kept = _worker_connections()
+    assert kept, "the worker closed its database connection after the task"
+
+    # The server drops them (a restart, a failover, an idle timeout)...
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s) AS pid", [kept])
+    # ...and the next decks still render, none retried: the health check before a task's
+    # first query reconnects, rather than the task failing on the dead connection.
+    with transaction.atomic():
+        decks = [deck_request(actor=owner, prospect=p) for p in prospects[1:]]
+    for deck in decks:
+        deck = wait_for_deck(deck, worker, timeout=60)
+        assert deck.status == DeckStatus.READY, deck.error
+        assert deck.attempts == 1
+    log = worker.log.read_text(errors="replace")
+    assert "OperationalError" not in log and " retry: " not in log, worker.log_tail()
+    assert not set(kept) & set(_worker_connections())

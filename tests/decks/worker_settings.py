@@ -26,6 +26,12 @@ CELERY_TASK_ANNOTATIONS = worker.TASK_ANNOTATIONS
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Connections kept between tasks, as in the example deployment (calibaja/settings.py).
+CELERY_DB_REUSE_MAX = 1_000_000
+DATABASES = {
+    alias: {**config, "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
+    for alias, config in _base.DATABASES.items()
+}
 
 STORAGES = {
     **_base.STORAGES,

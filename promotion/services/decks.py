@@ -109,11 +109,28 @@ def deck_request(
                 prospect=prospect, language=language, status__in=PitchDeck.ACTIVE_STATUSES
             )
         if enqueue:
-            from promotion.tasks import deck_render_task
-
             user_id = actor.pk if actor is not None else None
-            transaction.on_commit(partial(deck_render_task.delay, deck.pk, user_id))
+            transaction.on_commit(partial(_send_render, deck.pk, user_id))
     return deck
+
+
+def _send_render(deck_id: int, user_id: Any) -> None:
+    """Send the deck's task. A broker that cannot be reached leaves the deck queued, as
+    committed, for ``deck_resend`` (``promotion_deck_resend``, the beat task) to send
+    again: the request itself succeeded, and asking again returns the same deck."""
+    from kombu.exceptions import OperationalError as BrokerError
+
+    from promotion.tasks import deck_render_task
+
+    try:
+        deck_render_task.delay(deck_id, user_id)
+    except BrokerError as exc:
+        logger.warning(
+            "Deck %s stays queued: the broker could not be reached (%s); "
+            "promotion_deck_resend sends it again.",
+            deck_id,
+            type(exc).__name__,
+        )
 
 
 def _fail(deck_id: int, message: str) -> PitchDeck:

@@ -347,3 +347,34 @@ def test_the_list_is_paginated_with_as_many_queries_for_5_decks_as_for_1(world, 
     assert page["next"] is not None and page["previous"] is None
     # Newest first.
     assert page["results"][0]["id"] == max(PitchDeck.objects.values_list("pk", flat=True))
+
+
+def test_a_broker_down_leaves_the_deck_queued_for_resend(
+    world, client_for, post_deck, monkeypatch, caplog
+):
+    """The request succeeds (202, the deck queued, as committed) when the broker cannot be
+    reached; the resend sends it once the broker is back."""
+    from datetime import timedelta
+
+    from kombu.exceptions import OperationalError
+
+    from promotion.services.deck_recovery import deck_resend
+    from promotion.tasks import deck_render_task
+
+    def unreachable(*args):
+        raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+
+    monkeypatch.setattr(deck_render_task, "delay", unreachable)
+    client = client_for(world.a_editor)
+    response = post_deck(client, world.a_prospect.pk, {"language": "en"})
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "queued"
+    deck = PitchDeck.objects.get(prospect=world.a_prospect)
+    assert deck.status == DeckStatus.QUEUED
+    assert f"Deck {deck.pk} stays queued" in caplog.text
+    assert "Tijuana Motors" not in caplog.text
+
+    monkeypatch.undo()  # the broker is back
+    deck_resend(older_than=timedelta(0))
+    deck.refresh_from_db()
+    assert deck.status == DeckStatus.READY

@@ -37,7 +37,7 @@ class FactSerializer(serializers.ModelSerializer):
 
     source = SourceSerializer(read_only=True)
     topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    locality = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    locality = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Fact

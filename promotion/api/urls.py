@@ -44,13 +44,15 @@ urlpatterns += deck_router.urls
 # Share links (promotion.api.sharing): decks/{id}/share-links/ and
 # share-links/{id}/revoke/ named deck-share-links and share-link-revoke.
 urlpatterns += [
-    path(
-        "decks/<int:pk>/share-links/",
+    # Any id reaches the view, which answers the API's JSON 404 for one that is not a
+    # visible deck's (as the router's routes do), never the host's HTML 404 page.
+    re_path(
+        r"^decks/(?P<pk>[^/.]+)/share-links/$",
         sharing.DeckShareLinkList.as_view(),
         name="deck-share-links",
     ),
-    path(
-        "share-links/<int:pk>/revoke/",
+    re_path(
+        r"^share-links/(?P<pk>[^/.]+)/revoke/$",
         sharing.ShareLinkRevoke.as_view(),
         name="share-link-revoke",
     ),

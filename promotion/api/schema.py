@@ -143,6 +143,8 @@ class PromotionSwaggerView(PromotionAPIMixin, SpectacularSwaggerView):
 
     permission_classes = [AllowAny]
     renderer_classes = [TemplateHTMLRenderer]
+    # A page, nothing else: an OPTIONS answer has no template to render it (405 instead).
+    http_method_names = ["get", "head"]
     url_name = "promotion_api:schema"
     title = TITLE
 

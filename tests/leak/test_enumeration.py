@@ -37,7 +37,8 @@ def test_the_schema_gives_the_paths(leak_world):
     # Every path from the schema; the resolver adds only what the schema leaves out: the
     # schema and its docs page.
     extra = sorted(e.template for e in endpoints if e.source != "schema")
-    assert extra == ["/api/schema/", "/api/schema/docs/"], extra
+    assert len(extra) == 2, extra
+    assert extra[0].endswith("/schema/") and extra[1].endswith("/schema/docs/"), extra
     assert len(endpoints) == len(from_resolver)
     detail = next(e for e in endpoints if e.template.endswith("/prospects/{id}/"))
     assert detail.models_of_params() == {"id": Prospect}

@@ -21,7 +21,8 @@ from typing import Any
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -142,7 +143,10 @@ def share_link_open(*, signed_token: str) -> ShareLink:
         # Conditional updates, so concurrent openings neither lose a count nor both claim
         # to be the first (the second waits for the first's row lock, then finds it set).
         first = bool(working.filter(first_opened_at__isnull=True).update(first_opened_at=now))
-        if not working.update(open_count=F("open_count") + 1, last_opened_at=now):
+        # ``now`` was read before the row lock: an opening that waited for another's lock
+        # may hold an earlier time, and the last time opened never goes back.
+        latest = Greatest(Coalesce(F("last_opened_at"), Value(now)), Value(now))
+        if not working.update(open_count=F("open_count") + 1, last_opened_at=latest):
             raise ShareLinkInvalid(gone=True)  # revoked in the meantime
         link.refresh_from_db(fields=["first_opened_at", "last_opened_at", "open_count"])
         send_on_commit(share_link_opened, sender=ShareLink, link=link, first=first)

@@ -218,7 +218,8 @@ def _make_fail(case, world, settings):
             status=DeckStatus.RENDERING, attempts=MAX_ATTEMPTS
         )
     elif case == "no longer visible":
-        user = world.stranger
+        # The requester left the partner after asking for the deck.
+        world.manager.promotion_memberships.all().delete()
     return deck, user
 
 

@@ -158,18 +158,37 @@ def deck_give_up(*, deck_id: int, error: BaseException, tries: int) -> PitchDeck
 def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> PitchDeck:
     """Render the deck for the user who asked (``system=True``: a command run by the
     site's operator, who sees everything). Returns the deck, ready or failed; the deck that
-    becomes so sends ``deck_ready`` or ``deck_failed`` (``promotion.signals``) on commit."""
+    becomes so sends ``deck_ready`` or ``deck_failed`` (``promotion.signals``) on commit.
+
+    ``user_id`` must be the deck's requester (``requested_by``): for anyone else the deck
+    is returned untouched, neither rendered nor failed."""
     user = None
     with transaction.atomic():
         deck = PitchDeck.objects.select_for_update().select_related("prospect").get(pk=deck_id)
         if deck.status in (DeckStatus.READY, DeckStatus.FAILED):
             return deck
+        if not system:
+            user = (
+                get_user_model()._default_manager.filter(pk=user_id).first()
+                if user_id is not None
+                else None
+            )
+            if deck.requested_by_id != getattr(user, "pk", None):
+                # A message naming someone other than the deck's requester (forged, or
+                # mixed up) is not theirs to act on: it neither renders nor fails the
+                # deck, which may be another partner's; the requester's own message does.
+                logger.warning(
+                    "Deck %s: the task names user %s, not its requester; deck left as it is.",
+                    deck_id,
+                    user_id,
+                )
+                return deck
         if deck.attempts >= MAX_ATTEMPTS:
             return _fail(deck_id, ERROR_TOO_MANY_ATTEMPTS % {"n": deck.attempts})
-        if not system:
-            user = get_user_model()._default_manager.filter(pk=user_id).first()
-            if user is None or not _visible(user=user, prospect=deck.prospect):
-                return _fail(deck_id, ERROR_NOT_VISIBLE)
+        if not system and (user is None or not _visible(user=user, prospect=deck.prospect)):
+            # The requester may no longer see the prospect (a share revoked, a membership
+            # ended), or was deleted since (``requested_by`` is then empty).
+            return _fail(deck_id, ERROR_NOT_VISIBLE)
         deck.status = DeckStatus.RENDERING
         deck.started_at = timezone.now()
         deck.attempts += 1

@@ -179,14 +179,38 @@ def test_request_queues_the_task_on_commit(prospect, owner, django_capture_on_co
     assert deck.requested_by == owner
 
 
-def test_task_with_a_user_who_may_not_see_fails_safely(prospect, owner):
+def test_task_naming_someone_other_than_the_requester_leaves_the_deck_alone(prospect, owner):
     deck = deck_request(actor=owner, prospect=prospect, language="en", enqueue=False)
     stranger = factories.UserFactory(username="stranger2")
     deck_render_task.delay(deck.pk, stranger.pk)
+    deck_render_task.delay(deck.pk, None)
+    deck.refresh_from_db()
+    assert (deck.status, deck.attempts, deck.error) == (DeckStatus.QUEUED, 0, "")
+    assert not deck.file
+    # The requester's own message still renders it.
+    deck_render_task.delay(deck.pk, owner.pk)
+    deck.refresh_from_db()
+    assert deck.status == DeckStatus.READY, deck.error
+
+
+def test_task_for_a_requester_who_may_no_longer_see_fails_safely(prospect, owner):
+    deck = deck_request(actor=owner, prospect=prospect, language="en", enqueue=False)
+    owner.promotion_memberships.all().delete()
+    deck_render_task.delay(deck.pk, owner.pk)
     deck.refresh_from_db()
     assert deck.status == DeckStatus.FAILED
     assert deck.error == ERROR_NOT_VISIBLE
     assert "AT&T" not in deck.error and not deck.file
+
+
+def test_task_for_a_requester_deleted_since_fails_safely(prospect, owner):
+    deck = deck_request(actor=owner, prospect=prospect, language="en", enqueue=False)
+    owner_id = owner.pk
+    owner.delete()
+    deck_render_task.delay(deck.pk, owner_id)
+    deck.refresh_from_db()
+    assert deck.requested_by is None
+    assert deck.status == DeckStatus.FAILED and deck.error == ERROR_NOT_VISIBLE
 
 
 def test_a_ready_deck_is_not_rendered_again(prospect, owner):

@@ -4,7 +4,7 @@ A share gives the other partner's staff access at once, and its revocation ends 
 once, everywhere: the API, the admin, the PDF download. A deck queued before the
 revocation is refused in the worker (the task re-checks), without rendering anything of
 the prospect for the requester. And the deck task called directly with another partner's
-deck and a user of A renders nothing for A.
+deck and a user of A (not the deck's requester) is refused: B's deck is left untouched.
 """
 
 from __future__ import annotations
@@ -135,13 +135,19 @@ def test_the_deck_task_with_another_partners_deck_renders_nothing_for_a(leak_wor
     result = deck_render_task.apply(args=[b_deck.pk, a_manager.pk])
 
     b_deck.refresh_from_db()
-    assert b_deck.status != DeckStatus.READY and not b_deck.file
+    # A message that does not name the deck's requester is refused without touching B's
+    # deck: it is neither rendered nor failed, and B's own message still renders it.
+    assert (b_deck.status, b_deck.attempts, b_deck.error) == (DeckStatus.QUEUED, 0, "")
+    assert not b_deck.file and b_deck.started_at is None
     assert _stored_files() == files_before
     assert_no_leak(repr(result.result), a_manager, world=world, where="task result")
     assert_no_leak(b_deck.error, a_manager, world=world, where="deck error")
     # Nothing A can reach tells it the deck exists.
     response = _api(a_manager).get(reverse("promotion_api:deck-detail", args=[b_deck.pk]))
     assert response.status_code == 404
+    deck_render_task.apply(args=[b_deck.pk, b_manager.pk])
+    b_deck.refresh_from_db()
+    assert b_deck.status == DeckStatus.READY, b_deck.error
 
 
 def test_the_pdfs_hold_only_what_their_requester_may_see(leak_world):

@@ -61,6 +61,9 @@ BROKER_ENV = "PROMOTION_TEST_BROKER_URL"
 QUEUE_ENV = "PROMOTION_TEST_QUEUE"
 STORAGE_ENV = "PROMOTION_TEST_STORAGE_DIR"
 FAULT_DIR_ENV = "PROMOTION_TEST_FAULT_DIR"
+# A result backend for the worker (default none, as in the tests' settings): the leak test
+# of the broker stores results, extended (with the task's arguments), to scan them too.
+RESULT_BACKEND_ENV = "PROMOTION_TEST_RESULT_BACKEND"
 # Seconds every render sleeps first (default none): the chaos test slows renders down so
 # that the children it kills are mostly killed mid-render.
 RENDER_DELAY_ENV = "PROMOTION_TEST_RENDER_DELAY"

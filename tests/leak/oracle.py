@@ -21,6 +21,7 @@ the selectors, it does not trust them.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -281,6 +282,73 @@ def zip_text(data: bytes) -> str:
         for name in archive.namelist():
             parts.append(name)
             parts.append(archive.read(name).decode("utf-8", "replace"))
+    return "\n".join(parts)
+
+
+def broker_text(value: bytes | str) -> str:
+    """A value kept by a Redis broker or result backend, as searchable text: itself, and
+    where it is kombu's JSON envelope (queued or unacknowledged), its base64 body decoded
+    (a task's arguments travel there, unreadable as stored)."""
+    raw = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    parts = [raw]
+    try:
+        loaded = json.loads(raw)
+    except ValueError:
+        return raw
+    pending = [loaded]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            properties = item.get("properties")
+            body = item.get("body")
+            if (
+                isinstance(properties, dict)
+                and properties.get("body_encoding") == "base64"
+                and isinstance(body, str)
+            ):
+                decoded = base64.b64decode(body)
+                parts.append(broker_text(decoded))
+            pending.extend(item.values())
+    return "\n".join(parts)
+
+
+def redis_text(url: str) -> str:
+    """Everything in the Redis at ``url``, in every database: every key's name and value,
+    of every type (queues, unacknowledged messages, bindings, task results...)."""
+    import redis
+
+    parts = []
+    admin = redis.Redis.from_url(url)
+    try:
+        databases = sorted(int(name[2:]) for name in admin.info("keyspace"))
+    finally:
+        admin.close()
+    for db in databases:
+        client = redis.Redis.from_url(url, db=db)
+        try:
+            for key in client.scan_iter(count=500):
+                kind = client.type(key).decode()
+                values: list[Any]
+                if kind == "string":
+                    values = [client.get(key)]
+                elif kind == "list":
+                    values = client.lrange(key, 0, -1)
+                elif kind == "hash":
+                    values = [x for pair in client.hgetall(key).items() for x in pair]
+                elif kind == "set":
+                    values = list(client.smembers(key))
+                elif kind == "zset":
+                    values = [m for m, _score in client.zrange(key, 0, -1, withscores=True)]
+                elif kind == "stream":
+                    values = [str(entry) for entry in client.xrange(key)]
+                else:
+                    raise AssertionError(f"a Redis key of a type not scanned: {kind} {key!r}")
+                parts.append(f"db{db} {kind} {key.decode('utf-8', 'replace')}")
+                parts.extend(broker_text(v) for v in values if v is not None)
+        finally:
+            client.close()
     return "\n".join(parts)
 
 

@@ -98,6 +98,11 @@ class _Analysis:
     # facts are about ("UABC", "Valle de Guadalupe"), rather than only sharing words with
     # the facts' text.
     direct: bool = False
+    # Whether it asks what the one answering is ("Are you a bot?", "¿Eres un robot?").
+    about_answerer: bool = False
+    # Whether it asks of the asker's own affairs ("my personal taxes", "impuestos
+    # personales").
+    personal: bool = False
 
 
 # Words after which an unknown, capitalised word most likely names a place we hold no fact
@@ -128,6 +133,16 @@ _DETERMINERS = frozenset(
     "the a an my our your his her their el la los las un una unos unas mi mis tu tus su sus "
     "nuestro nuestra nuestros nuestras".split()
 )
+# A question that asks what the one answering is: the second person with a copula, asked
+# ("Are you a bot?", "¿Eres un robot?", "Who are you?"), not said of anyone ("if you are a
+# manufacturer", "si eres una empresa extranjera").
+_ANSWERER = (("are", "you"), ("r", "u"), ("eres",), ("es", "usted"), ("sos",))
+_CONDITIONAL = frozenset("if when whether si cuando".split())
+# Words that make a question the asker's own affair: the facts are about the region, not
+# about one person's taxes or papers. Spanish "personal" is a noun ("staff"), so only its
+# plural adjective and adverb count there.
+_PERSONAL = {"en": frozenset({"personal", "personally"}), "es": frozenset()}
+_PERSONAL_ANY = frozenset({"personally", "personales", "personalmente"})
 # Generic words of place names, dropped to match "San Diego" for "San Diego County".
 _PLACE_KIND_WORDS = frozenset(
     "county condado municipality municipio city ciudad state estado of de del la las los el".split()
@@ -139,6 +154,20 @@ def _contains(sequence: list[str], part: tuple[str, ...], index: int) -> bool:
     for start in range(max(0, index - len(part) + 1), index + 1):
         if tuple(sequence[start : start + len(part)]) == part:
             return True
+    return False
+
+
+def _asks_of_answerer(folded: list[str]) -> bool:
+    """Whether a question's words (folded, stop words included) ask what the one answering
+    is: "are you" and "eres" followed by what it might be ("a bot", "un robot") or ending
+    the question ("who are you"), not after "if" or "si"."""
+    for i in range(len(folded)):
+        for pattern in _ANSWERER:
+            end = i + len(pattern)
+            if tuple(folded[i:end]) != pattern or (i and folded[i - 1] in _CONDITIONAL):
+                continue
+            if end == len(folded) or folded[end] in _DETERMINERS:
+                return True
     return False
 
 
@@ -185,7 +214,14 @@ class AliasMatcher(BaseMatcher):
        flight to Cancun", "Mexico City"), or ties itself to one day ("today", "mañana"):
        sourced facts do not say what happens then. A foreign place does not count when
        the question also names one of the region's places, next to which the other is an
-       origin or a destination ("ships from Asia to Ensenada").
+       origin or a destination ("ships from Asia to Ensenada"). An unknown capitalised
+       name anywhere is such a place when the question names none of the region's
+       ("How does Monterrey compare?"), unless it is where goods or people go or come from
+       ("direct flights to Asia"). The names of the region's countries and states
+       ("México", "Baja California") locate a question without making it the region's:
+       they count neither for nor against it ("un iPhone en México"). It is declined, too,
+       when it asks what the answerer is ("Are you a bot?", "¿Eres un robot?") or of the
+       asker's own affairs ("my personal taxes", "impuestos personales").
 
     Facts of the chosen topic are then ranked as ``rank_facts`` says. Every weight below
     is a class attribute, so a subclass named in ``PROMOTION["ANSWER_MATCHER"]`` can tune
@@ -234,6 +270,10 @@ class AliasMatcher(BaseMatcher):
     MIN_CONFIDENCE = 0.32
     INDIRECT_MIN_CONFIDENCE = 0.5  # ...when no word names a topic or what facts are about
     FOREIGN_PLACE_NEEDS_NO_OWN_PLACE = True
+    UNKNOWN_NAME_IS_FOREIGN = True  # an unknown name, when the question names none of ours
+    AREA_NAMES_LOCATE = True  # "México", "Baja California" count as places for coverage
+    DECLINE_ABOUT_ANSWERER = True  # "Are you a bot?"
+    DECLINE_PERSONAL = True  # "my personal taxes"
     # Facts.
     MAX_FACTS = 5
     SPECIFIC_WEIGHT = 2.0
@@ -407,6 +447,13 @@ class AliasMatcher(BaseMatcher):
         self._country_stems = {
             stem(w) for text in _COUNTRY_NAMES.values() for w in text.split()
         } | {"usa"}
+        # The names of the countries and states the region's places lie in, and of the
+        # region itself: like a place, they locate a question ("un iPhone en México"), and
+        # say nothing of whether the region's facts answer it.
+        areas = [self.knowledge.region_name] + [p.admin_area for p in places]
+        self._area_stems = self._country_stems | {
+            stem(w) for text in areas for w in self._content(text)
+        }
         for word_stem, ids in last_words.items():
             if len(ids) == 1:  # "Rosarito" for "Playas de Rosarito", unless ambiguous
                 variants[(word_stem,)] |= ids
@@ -715,6 +762,7 @@ class AliasMatcher(BaseMatcher):
     def _analyse(self, text: str) -> _Analysis:
         tokens, sequence = self._tokens(text)
         analysis = _Analysis(tokens)
+        analysis.about_answerer = _asks_of_answerer([w.text for w in words(text)])
         stems = [t.stem for t in tokens]
         analysis.place_ids, covered = self._find_places(stems)
         for position in covered:
@@ -834,6 +882,21 @@ class AliasMatcher(BaseMatcher):
                 and not following.place
             ):
                 analysis.foreign_place = True
+        # An unknown name anywhere, when the question names none of the region's places,
+        # is most likely the place or thing it asks about instead ("How does Monterrey
+        # compare?", "¿Cómo se compara Guadalajara?"). An origin or a destination is not.
+        if self.UNKNOWN_NAME_IS_FOREIGN and not analysis.place_ids:
+            analysis.foreign_place = analysis.foreign_place or any(
+                t.capitalized and not t.sentence_start
+                for t in tokens
+                if t.known == 0
+                and t.word.isalpha()
+                and not (t.place or t.used or t.named or t.fuzzy or t.general or t.moment)
+                and t.stem not in self._region_names
+                # Where goods or people come from or go to is not what is asked ("direct
+                # flights to Asia", "containers from Asia").
+                and t.after not in _DIRECTIONAL - _LOCATIVE
+            )
         # ...unless the question also names one of the region's places: then the other
         # place is where goods come from or go to, or what ours is compared with ("ships
         # from Asia to Ensenada", "the Port of San Diego instead of Long Beach").
@@ -857,7 +920,15 @@ class AliasMatcher(BaseMatcher):
         return positions
 
     def _coverage(self, analysis: _Analysis) -> float:
-        counted = [t for t in analysis.tokens if not (t.place or t.general)]
+        counted = [
+            t
+            for t in analysis.tokens
+            if not (
+                t.place
+                or t.general
+                or (self.AREA_NAMES_LOCATE and t.stem in self._area_stems and not t.used)
+            )
+        ]
         if not counted:
             return 0.0
         weight = total = 0.0
@@ -892,6 +963,8 @@ class AliasMatcher(BaseMatcher):
 
     def match(self, *, text: str, language: str) -> Match:
         analysis = self._analyse(text)
+        personal = _PERSONAL_ANY | _PERSONAL.get(language, frozenset())
+        analysis.personal = any(t.word in personal and not t.used for t in analysis.tokens)
         place_ids = tuple(sorted(analysis.place_ids))
         if not analysis.scores:
             return Match(topic_id=None, confidence=0.0, place_ids=place_ids)
@@ -917,6 +990,11 @@ class AliasMatcher(BaseMatcher):
             or coverage < floor
             or confidence < self.MIN_CONFIDENCE
             or analysis.foreign_place
+            # What the answerer is, or the asker's own affairs: no fact of the region
+            # answers that, whatever topic its words touch ("a real *person*", "personal
+            # *taxes*").
+            or (analysis.about_answerer and self.DECLINE_ABOUT_ANSWERER)
+            or (analysis.personal and self.DECLINE_PERSONAL)
         ):
             return Match(topic_id=None, confidence=confidence, place_ids=place_ids)
         facts = self.rank_facts(topic_id=topic_id, analysis=analysis)

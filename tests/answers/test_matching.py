@@ -356,3 +356,90 @@ def test_it_and_ti_name_the_tech_ecosystem(calibaja, question: str) -> None:
     answer = answer_question(region=calibaja, text=question)
     assert answer.answered and answer.topic.slug == "tech-ecosystem"
     assert answer.confidence > 0.5
+
+
+@pytest.mark.parametrize(
+    "question", ["Are you a bot or a real person?", "¿Eres una persona real o un robot?"]
+)
+def test_a_question_about_the_answerer_is_declined(calibaja, question: str) -> None:
+    # "person" is a word of the demographics topic; the question is about who answers.
+    answer = answer_question(region=calibaja, text=question)
+    assert not answer.answered and answer.topic is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "If you are a manufacturer, what do wages look like in Tijuana?",
+        "Si eres una empresa extranjera, ¿cuánto cuesta la renta en Tijuana?",
+    ],
+)
+def test_you_said_of_anyone_is_not_the_answerer(calibaja, question: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == "costs"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What income tax would I personally pay?",
+        "can you help me file my personal taxes",
+        "¿Cuánto pagaría de impuestos personales?",
+    ],
+)
+def test_the_askers_own_affairs_are_declined(calibaja, question: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert not answer.answered and answer.topic is None
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # Spanish "personal" is staff; "personal data" is an alias of its own.
+        ("¿Es difícil reclutar personal técnico?", "talent"),
+        ("what's the law on moving personal data to the US", "legal-ip"),
+    ],
+)
+def test_personal_inside_an_alias_or_as_staff_still_answers(calibaja, question, topic) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How much does an iPhone cost in Mexico?", "cuanto cuesta un iphone en mexico"],
+)
+def test_a_country_name_locates_but_does_not_make_a_question_ours(calibaja, question) -> None:
+    # Only "cost" is the region's word; "Mexico" says where, not whether we know.
+    assert not answer_question(region=calibaja, text=question).answered
+
+
+def test_a_question_located_in_a_country_of_ours_still_answers(calibaja) -> None:
+    answer = answer_question(region=calibaja, text="¿Cuánto cuesta la renta industrial en México?")
+    assert answer.answered and answer.topic.slug == "costs"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How does Monterrey compare on industrial land prices?",
+        "¿Cómo se compara Guadalajara con Querétaro para una planta automotriz?",
+    ],
+)
+def test_an_unknown_name_when_none_of_our_places_is_named_is_foreign(calibaja, question) -> None:
+    assert not answer_question(region=calibaja, text=question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("How does Tijuana compare with Monterrey on industrial rents?", "costs"),
+        ("Are there direct flights to Asia?", "airports"),
+        ("¿Hay vuelos directos a Asia?", "airports"),
+    ],
+)
+def test_an_unknown_name_beside_our_place_or_as_a_destination_still_answers(
+    calibaja, question, topic
+) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic

@@ -119,6 +119,8 @@ _INTERROGATIVE = frozenset(
 )
 # Words before where something goes or comes from ("flights to Asia", "desde China").
 _DIRECTIONAL = _LOCATIVE | frozenset("to a from desde hacia into al".split())
+# Words that join a noun to the noun that qualifies it ("conexión de tren").
+_GENITIVE = frozenset("de del of".split())
 _SPANISH_ARTICLES = frozenset("el la los las un una unos unas".split())
 # Names of the countries a region's places lie in, as questions write them.
 _COUNTRY_NAMES = {"US": "usa america american estadounidense", "MX": "mexico mexican mexicano"}
@@ -203,7 +205,9 @@ class AliasMatcher(BaseMatcher):
        is") only then; a general word never takes an alias's place by sharing its stem
        ("plans", "plane"); two-word aliases also match in the other order ("promote investment"); a
        name of two or more words the facts use ("Valle de Guadalupe") counts for the
-       topics of those facts.
+       topics of those facts. A one-word alias that another topic's longer alias uses
+       ("conexión" of "conexión ferroviaria") gives way to a phrase of that topic joined to
+       it by "de" or "of" ("conexión de tren de carga", "the network of highways").
     5. The question is declined when the evidence for its best topic is weak (below a
        confidence calibrated on the development question sets, and higher when no word
        names a topic or what facts are about: "register a car with Mexican plates"),
@@ -253,6 +257,7 @@ class AliasMatcher(BaseMatcher):
     POSITION_DECAY = 0.15
     FOCUS_FACTOR = 1.35  # a phrase that is the first word after "how", "which", "cuánto"...
     REPEAT_FACTOR = 0.5
+    SHARED_HEAD_FACTOR = 0.5  # a one-word alias another topic's longer alias qualifies
     MAX_GAP = 1  # extra words allowed between the words of an alias phrase
     # Decisions.
     MIN_SCORE = 0.5  # evidence the best topic needs (one alias is 1.0)
@@ -771,6 +776,12 @@ class AliasMatcher(BaseMatcher):
         scores: dict[int, float] = defaultdict(float)
         support: dict[int, float] = defaultdict(float)
         hits: dict[int, list[float]] = defaultdict(list)
+        # One-word aliases matched: (topic, index of the hit, stem, position).
+        heads: list[tuple[int, int, str, int]] = []
+        # The topics of the phrase that took each word.
+        taken: dict[int, set[int]] = {}
+        # The hits of the phrase that starts at each word: (topic, index of the hit).
+        starts: dict[int, list[tuple[int, int]]] = defaultdict(list)
         # Alias phrases, longest first; a word serves one phrase only.
         for length in self._lengths:
             for i, token in enumerate(tokens):
@@ -799,11 +810,35 @@ class AliasMatcher(BaseMatcher):
                     # engineers?" is about colleges).
                     rank /= 1.0 + self.POSITION_DECAY * sum(1 for t in tokens[:i] if t.used)
                     for topic_id, weight in phrase.topics.items():
+                        if len(phrase.stems) == 1:
+                            heads.append((topic_id, len(hits[topic_id]), phrase.stems[0], i))
+                        starts[i].append((topic_id, len(hits[topic_id])))
                         hits[topic_id].append(weight * factor * rank)
                         support[topic_id] += phrase.weight * factor
                     for p in positions:
                         tokens[p].used = True
+                        taken[p] = set(phrase.topics)
                     break
+        # A one-word alias that is also a word of another topic's longer alias is a head
+        # that topic qualifies ("conexión" of "conexión ferroviaria", "network" of "road
+        # network"): followed by "de" or "of" and a phrase of that topic ("conexión de
+        # *tren de carga*", "the network of *highways*"), it says less of which topic is
+        # asked than the phrase that qualifies it, which is then no mere complement.
+        for topic_id, n, word_stem, i in heads:
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            qualifying = (taken.get(i + 1, set()) - {topic_id}) & set(
+                self._partial.get(word_stem, ())
+            )
+            if (
+                following is not None
+                and qualifying
+                and following.after in _GENITIVE
+                and following.index == tokens[i].index + 2
+            ):
+                hits[topic_id][n] *= self.SHARED_HEAD_FACTOR
+                for other, m in starts.get(i + 1, ()):
+                    if other in qualifying:
+                        hits[other][m] /= self.COMPLEMENT_FACTOR
         # Names the facts use, of two words or more, longest first.
         i = 0
         while i < len(tokens):

@@ -443,3 +443,21 @@ def test_an_unknown_name_beside_our_place_or_as_a_destination_still_answers(
 ) -> None:
     answer = answer_question(region=calibaja, text=question)
     assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # "conexión" (connectivity) is qualified by "tren de carga" (roads-rail), as
+        # "conexión ferroviaria" says; "network" by "highways", as "road network" says.
+        ("¿Hay conexión de tren de carga hacia Mexicali?", "roads-rail"),
+        ("Is the network of highways to Ensenada any good?", "roads-rail"),
+        # Qualified by a word of its own topic, or not at all, the head keeps its topic.
+        ("¿Qué tal la conexión de internet en Tecate?", "connectivity"),
+        ("How fast is the network of fiber in Tecate?", "connectivity"),
+        ("¿Hay conexión a internet en Tecate?", "connectivity"),
+    ],
+)
+def test_a_head_word_qualified_by_another_topic_gives_way_to_it(calibaja, question, topic):
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic

@@ -16,6 +16,7 @@ from promotion.answering.knowledge import FactEntry, Knowledge, PlaceEntry
 from promotion.answering.text import (
     GENERAL_WORDS,
     MOMENT_WORDS,
+    NOWADAYS,
     STOP_WORDS,
     deletions,
     detect_language,
@@ -215,10 +216,11 @@ class AliasMatcher(BaseMatcher):
        "How much does a Tesla cost?"; an unknown word after "a", "the", "my" is the thing
        asked about and counts more against it than one that says how things are), or
        when it names a place the region knows nothing of ("population of Brazil", "a
-       flight to Cancun", "Mexico City"), or ties itself to one day ("today", "mañana"):
-       sourced facts do not say what happens then. A foreign place does not count when
-       the question also names one of the region's places, next to which the other is an
-       origin or a destination ("ships from Asia to Ensenada"). An unknown capitalised
+       flight to Cancun", "Mexico City"), or ties itself to one day ("today", "mañana";
+       not "hoy en día", "nowadays"): sourced facts do not say what happens then. A
+       foreign place does not count when the question also names one of the region's
+       places, next to which the other is an origin or a destination ("ships from Asia to
+       Ensenada"). An unknown capitalised
        name anywhere is such a place when the question names none of the region's
        ("How does Monterrey compare?"), unless it is where goods or people go or come from
        ("direct flights to Asia"). The names of the region's countries and states
@@ -687,6 +689,15 @@ class AliasMatcher(BaseMatcher):
         previous = ""
         asked = False
         spanish = "a" in (w.text for w in found) and detect_language(text) == "es"
+        folded = [w.text for w in found]
+        # "hoy en día", "nowadays": general words, not a day the facts say nothing of.
+        nowadays = {
+            start + k
+            for start in range(len(folded))
+            for phrase in NOWADAYS
+            if tuple(folded[start : start + len(phrase)]) == phrase
+            for k in range(len(phrase))
+        }
         i = 0
         while i < len(found):
             word = found[i]
@@ -730,7 +741,9 @@ class AliasMatcher(BaseMatcher):
             # crossing" is still inside "in ...".
             if not (text_ in GENERAL_WORDS and previous in _COMPLEMENT):
                 previous = text_
-            if text_ in MOMENT_WORDS:
+            if index in nowadays:
+                token.general = True
+            elif text_ in MOMENT_WORDS:
                 # "today", "tonight", "mañana": the region's sourced facts say nothing
                 # of one day ("What's the weather like today?").
                 token.moment = True

@@ -237,6 +237,8 @@ def test_spanish_a_before_a_name_is_a_preposition(world) -> None:
         ("invierte", "invertir"),
         ("busiest", "busy"),
         ("legally", "legal"),
+        ("invertido", "invierte"),  # Spanish participles
+        ("contratados", "contratar"),
     ],
 )
 def test_inflections_share_a_stem(one: str, other: str) -> None:
@@ -461,3 +463,29 @@ def test_an_unknown_name_beside_our_place_or_as_a_destination_still_answers(
 def test_a_head_word_qualified_by_another_topic_gives_way_to_it(calibaja, question, topic):
     answer = answer_question(region=calibaja, text=question)
     assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "invierte" now shares its stem with the alias "invertido".
+        "¿Cuánto se invierte en ampliar la garita de Tecate?",
+        "How much is invested in expanding the Tecate crossing?",
+    ],
+)
+def test_money_put_into_a_crossing_is_infrastructure_investment(calibaja, question) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == "infrastructure-investment"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["¿Cuántos habitantes tiene Tecate hoy en día?", "How many people live in Tecate nowadays?"],
+)
+def test_nowadays_is_not_one_day(calibaja, question: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == "demographics"
+    # "hoy" alone still ties the question to one day.
+    assert not answer_question(
+        region=calibaja, text="¿Cuántos habitantes tiene Tecate hoy?"
+    ).answered

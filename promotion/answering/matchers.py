@@ -680,9 +680,9 @@ class AliasMatcher(BaseMatcher):
         self._fuzzy_cache[word] = result
         return result
 
-    def _tokens(self, text: str) -> tuple[list[_Token], list[str]]:
-        """The question's content words, and the stems of all its words, stop words
-        included."""
+    def _tokens(self, text: str) -> tuple[list[_Token], list[str], list[str]]:
+        """The question's content words, and the stems and the folded forms of all its
+        words, stop words included."""
         found = words(text)
         sequence = [stem(w.text) for w in found]
         tokens: list[_Token] = []
@@ -775,12 +775,12 @@ class AliasMatcher(BaseMatcher):
                     token.stem, token.known = correction
                     token.fuzzy = True
             tokens.append(token)
-        return tokens, sequence
+        return tokens, sequence, folded
 
     def _analyse(self, text: str) -> _Analysis:
-        tokens, sequence = self._tokens(text)
+        tokens, sequence, folded = self._tokens(text)
         analysis = _Analysis(tokens)
-        analysis.about_answerer = _asks_of_answerer([w.text for w in words(text)])
+        analysis.about_answerer = _asks_of_answerer(folded)
         stems = [t.stem for t in tokens]
         analysis.place_ids, covered = self._find_places(stems)
         for position in covered:

@@ -120,6 +120,23 @@ _INTERROGATIVE = frozenset(
 )
 # Words before where something goes or comes from ("flights to Asia", "desde China").
 _DIRECTIONAL = _LOCATIVE | frozenset("to a from desde hacia into al".split())
+# In a question written all in lower case, an unknown word after these, or ending it,
+# may be a name ("cuanta poblacion tiene guadalajara")...
+_LOWER_CASE_PLACE = frozenset("in en of de del".split())
+# ...unless its ending makes it a common noun or verb form ("comunicacion", "staffing").
+_COMMON_NOUN_ENDINGS = (
+    "cion",
+    "sion",
+    "dad",
+    "mente",
+    "tion",
+    "ing",
+    "ness",
+    "ment",
+    "ity",
+    "ado",
+    "ido",
+)
 # Words that join a noun to the noun that qualifies it ("conexión de tren").
 _GENITIVE = frozenset("de del of".split())
 _SPANISH_ARTICLES = frozenset("el la los las un una unos unas".split())
@@ -223,11 +240,14 @@ class AliasMatcher(BaseMatcher):
        Ensenada"). An unknown capitalised
        name anywhere is such a place when the question names none of the region's
        ("How does Monterrey compare?"), unless it is where goods or people go or come from
-       ("direct flights to Asia"). The names of the region's countries and states
-       ("México", "Baja California") locate a question without making it the region's:
-       they count neither for nor against it ("un iPhone en México"). It is declined, too,
-       when it asks what the answerer is ("Are you a bot?", "¿Eres un robot?") or of the
-       asker's own affairs ("my personal taxes", "impuestos personales").
+       ("direct flights to Asia"); in a question all in lower case, so is an unknown word
+       after "in", "de"... or ending it, unless its ending makes it a common noun
+       ("cuantos habitantes tiene monterrey", not "vias de comunicacion"). The names of
+       the region's countries and states ("México", "Baja California") locate a question
+       without making it the region's: they count neither for nor against it ("un iPhone
+       en México"). It is declined, too, when it asks what the answerer is ("Are you a
+       bot?", "¿Eres un robot?") or of the asker's own affairs ("my personal taxes",
+       "impuestos personales").
 
     Facts of the chosen topic are then ranked as ``rank_facts`` says. Every weight below
     is a class attribute, so a subclass named in ``PROMOTION["ANSWER_MATCHER"]`` can tune
@@ -934,8 +954,22 @@ class AliasMatcher(BaseMatcher):
         # is most likely the place or thing it asks about instead ("How does Monterrey
         # compare?", "¿Cómo se compara Guadalajara?"). An origin or a destination is not.
         if self.UNKNOWN_NAME_IS_FOREIGN and not analysis.place_ids:
+            lower_case = not any(t.capitalized for t in tokens) and not any(
+                c.isupper() for c in text
+            )
             analysis.foreign_place = analysis.foreign_place or any(
-                t.capitalized and not t.sentence_start
+                (t.capitalized and not t.sentence_start)
+                or (
+                    lower_case
+                    and len(t.word) >= 6
+                    and (
+                        t.after in _LOWER_CASE_PLACE
+                        # Last, but not a purpose or a complement ("institutes for
+                        # oceanography"): the subject the question ends on.
+                        or (t is tokens[-1] and t.after not in _COMPLEMENT)
+                    )
+                    and not t.word.endswith(_COMMON_NOUN_ENDINGS)
+                )
                 for t in tokens
                 if t.known == 0
                 and t.word.isalpha()

@@ -489,3 +489,25 @@ def test_nowadays_is_not_one_day(calibaja, question: str) -> None:
     assert not answer_question(
         region=calibaja, text="¿Cuántos habitantes tiene Tecate hoy?"
     ).answered
+
+
+@pytest.mark.parametrize(
+    "question", ["cuantos habitantes tiene monterrey", "how big is the workforce in hermosillo"]
+)
+def test_an_unknown_lower_case_name_where_a_place_goes_is_foreign(calibaja, question) -> None:
+    # Written all in lower case, the name cannot show its capital letter.
+    assert not answer_question(region=calibaja, text=question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("cuantos habitantes tiene tecate", "demographics"),
+        # A purpose after "for", or a word whose ending makes it a common noun.
+        ("is there fiber for telemedicine", "connectivity"),
+        ("hay vias de comunicacion terrestre", "roads-rail"),
+    ],
+)
+def test_lower_case_words_that_are_no_names_still_answer(calibaja, question, topic) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic

@@ -16,6 +16,7 @@ from promotion.answering.knowledge import FactEntry, Knowledge, PlaceEntry
 from promotion.answering.text import (
     GENERAL_WORDS,
     MOMENT_WORDS,
+    NOWADAYS,
     STOP_WORDS,
     deletions,
     detect_language,
@@ -98,6 +99,11 @@ class _Analysis:
     # facts are about ("UABC", "Valle de Guadalupe"), rather than only sharing words with
     # the facts' text.
     direct: bool = False
+    # Whether it asks what the one answering is ("Are you a bot?", "¿Eres un robot?").
+    about_answerer: bool = False
+    # Whether it asks of the asker's own affairs ("my personal taxes", "impuestos
+    # personales").
+    personal: bool = False
 
 
 # Words after which an unknown, capitalised word most likely names a place we hold no fact
@@ -114,6 +120,25 @@ _INTERROGATIVE = frozenset(
 )
 # Words before where something goes or comes from ("flights to Asia", "desde China").
 _DIRECTIONAL = _LOCATIVE | frozenset("to a from desde hacia into al".split())
+# In a question written all in lower case, an unknown word after these, or ending it,
+# may be a name ("cuanta poblacion tiene guadalajara")...
+_LOWER_CASE_PLACE = frozenset("in en of de del".split())
+# ...unless its ending makes it a common noun or verb form ("comunicacion", "staffing").
+_COMMON_NOUN_ENDINGS = (
+    "cion",
+    "sion",
+    "dad",
+    "mente",
+    "tion",
+    "ing",
+    "ness",
+    "ment",
+    "ity",
+    "ado",
+    "ido",
+)
+# Words that join a noun to the noun that qualifies it ("conexión de tren").
+_GENITIVE = frozenset("de del of".split())
 _SPANISH_ARTICLES = frozenset("el la los las un una unos unas".split())
 # Names of the countries a region's places lie in, as questions write them.
 _COUNTRY_NAMES = {"US": "usa america american estadounidense", "MX": "mexico mexican mexicano"}
@@ -128,6 +153,16 @@ _DETERMINERS = frozenset(
     "the a an my our your his her their el la los las un una unos unas mi mis tu tus su sus "
     "nuestro nuestra nuestros nuestras".split()
 )
+# A question that asks what the one answering is: the second person with a copula, asked
+# ("Are you a bot?", "¿Eres un robot?", "Who are you?"), not said of anyone ("if you are a
+# manufacturer", "si eres una empresa extranjera").
+_ANSWERER = (("are", "you"), ("r", "u"), ("eres",), ("es", "usted"), ("sos",))
+_CONDITIONAL = frozenset("if when whether si cuando".split())
+# Words that make a question the asker's own affair: the facts are about the region, not
+# about one person's taxes or papers. Spanish "personal" is a noun ("staff"), so only its
+# plural adjective and adverb count there.
+_PERSONAL = {"en": frozenset({"personal", "personally"}), "es": frozenset()}
+_PERSONAL_ANY = frozenset({"personally", "personales", "personalmente"})
 # Generic words of place names, dropped to match "San Diego" for "San Diego County".
 _PLACE_KIND_WORDS = frozenset(
     "county condado municipality municipio city ciudad state estado of de del la las los el".split()
@@ -139,6 +174,20 @@ def _contains(sequence: list[str], part: tuple[str, ...], index: int) -> bool:
     for start in range(max(0, index - len(part) + 1), index + 1):
         if tuple(sequence[start : start + len(part)]) == part:
             return True
+    return False
+
+
+def _asks_of_answerer(folded: list[str]) -> bool:
+    """Whether a question's words (folded, stop words included) ask what the one answering
+    is: "are you" and "eres" followed by what it might be ("a bot", "un robot") or ending
+    the question ("who are you"), not after "if" or "si"."""
+    for i in range(len(folded)):
+        for pattern in _ANSWERER:
+            end = i + len(pattern)
+            if tuple(folded[i:end]) != pattern or (i and folded[i - 1] in _CONDITIONAL):
+                continue
+            if end == len(folded) or folded[end] in _DETERMINERS:
+                return True
     return False
 
 
@@ -174,7 +223,9 @@ class AliasMatcher(BaseMatcher):
        is") only then; a general word never takes an alias's place by sharing its stem
        ("plans", "plane"); two-word aliases also match in the other order ("promote investment"); a
        name of two or more words the facts use ("Valle de Guadalupe") counts for the
-       topics of those facts.
+       topics of those facts. A one-word alias that another topic's longer alias uses
+       ("conexión" of "conexión ferroviaria") gives way to a phrase of that topic joined to
+       it by "de" or "of" ("conexión de tren de carga", "the network of highways").
     5. The question is declined when the evidence for its best topic is weak (below a
        confidence calibrated on the development question sets, and higher when no word
        names a topic or what facts are about: "register a car with Mexican plates"),
@@ -182,10 +233,21 @@ class AliasMatcher(BaseMatcher):
        "How much does a Tesla cost?"; an unknown word after "a", "the", "my" is the thing
        asked about and counts more against it than one that says how things are), or
        when it names a place the region knows nothing of ("population of Brazil", "a
-       flight to Cancun", "Mexico City"), or ties itself to one day ("today", "mañana"):
-       sourced facts do not say what happens then. A foreign place does not count when
-       the question also names one of the region's places, next to which the other is an
-       origin or a destination ("ships from Asia to Ensenada").
+       flight to Cancun", "Mexico City"), or ties itself to one day ("today", "mañana";
+       not "hoy en día", "nowadays"): sourced facts do not say what happens then. A
+       foreign place does not count when the question also names one of the region's
+       places, next to which the other is an origin or a destination ("ships from Asia to
+       Ensenada"). An unknown capitalised
+       name anywhere is such a place when the question names none of the region's
+       ("How does Monterrey compare?"), unless it is where goods or people go or come from
+       ("direct flights to Asia"); in a question all in lower case, so is an unknown word
+       after "in", "de"... or ending it, unless its ending makes it a common noun
+       ("cuantos habitantes tiene monterrey", not "vias de comunicacion"). The names of
+       the region's countries and states ("México", "Baja California") locate a question
+       without making it the region's: they count neither for nor against it ("un iPhone
+       en México"). It is declined, too, when it asks what the answerer is ("Are you a
+       bot?", "¿Eres un robot?") or of the asker's own affairs ("my personal taxes",
+       "impuestos personales").
 
     Facts of the chosen topic are then ranked as ``rank_facts`` says. Every weight below
     is a class attribute, so a subclass named in ``PROMOTION["ANSWER_MATCHER"]`` can tune
@@ -217,6 +279,7 @@ class AliasMatcher(BaseMatcher):
     POSITION_DECAY = 0.15
     FOCUS_FACTOR = 1.35  # a phrase that is the first word after "how", "which", "cuánto"...
     REPEAT_FACTOR = 0.5
+    SHARED_HEAD_FACTOR = 0.5  # a one-word alias another topic's longer alias qualifies
     MAX_GAP = 1  # extra words allowed between the words of an alias phrase
     # Decisions.
     MIN_SCORE = 0.5  # evidence the best topic needs (one alias is 1.0)
@@ -234,6 +297,10 @@ class AliasMatcher(BaseMatcher):
     MIN_CONFIDENCE = 0.32
     INDIRECT_MIN_CONFIDENCE = 0.5  # ...when no word names a topic or what facts are about
     FOREIGN_PLACE_NEEDS_NO_OWN_PLACE = True
+    UNKNOWN_NAME_IS_FOREIGN = True  # an unknown name, when the question names none of ours
+    AREA_NAMES_LOCATE = True  # "México", "Baja California" count as places for coverage
+    DECLINE_ABOUT_ANSWERER = True  # "Are you a bot?"
+    DECLINE_PERSONAL = True  # "my personal taxes"
     # Facts.
     MAX_FACTS = 5
     SPECIFIC_WEIGHT = 2.0
@@ -407,6 +474,13 @@ class AliasMatcher(BaseMatcher):
         self._country_stems = {
             stem(w) for text in _COUNTRY_NAMES.values() for w in text.split()
         } | {"usa"}
+        # The names of the countries and states the region's places lie in, and of the
+        # region itself: like a place, they locate a question ("un iPhone en México"), and
+        # say nothing of whether the region's facts answer it.
+        areas = [self.knowledge.region_name] + [p.admin_area for p in places]
+        self._area_stems = self._country_stems | {
+            stem(w) for text in areas for w in self._content(text)
+        }
         for word_stem, ids in last_words.items():
             if len(ids) == 1:  # "Rosarito" for "Playas de Rosarito", unless ambiguous
                 variants[(word_stem,)] |= ids
@@ -626,15 +700,24 @@ class AliasMatcher(BaseMatcher):
         self._fuzzy_cache[word] = result
         return result
 
-    def _tokens(self, text: str) -> tuple[list[_Token], list[str]]:
-        """The question's content words, and the stems of all its words, stop words
-        included."""
+    def _tokens(self, text: str) -> tuple[list[_Token], list[str], list[str]]:
+        """The question's content words, and the stems and the folded forms of all its
+        words, stop words included."""
         found = words(text)
         sequence = [stem(w.text) for w in found]
         tokens: list[_Token] = []
         previous = ""
         asked = False
         spanish = "a" in (w.text for w in found) and detect_language(text) == "es"
+        folded = [w.text for w in found]
+        # "hoy en día", "nowadays": general words, not a day the facts say nothing of.
+        nowadays = {
+            start + k
+            for start in range(len(folded))
+            for phrase in NOWADAYS
+            if tuple(folded[start : start + len(phrase)]) == phrase
+            for k in range(len(phrase))
+        }
         i = 0
         while i < len(found):
             word = found[i]
@@ -678,7 +761,9 @@ class AliasMatcher(BaseMatcher):
             # crossing" is still inside "in ...".
             if not (text_ in GENERAL_WORDS and previous in _COMPLEMENT):
                 previous = text_
-            if text_ in MOMENT_WORDS:
+            if index in nowadays:
+                token.general = True
+            elif text_ in MOMENT_WORDS:
                 # "today", "tonight", "mañana": the region's sourced facts say nothing
                 # of one day ("What's the weather like today?").
                 token.moment = True
@@ -710,11 +795,12 @@ class AliasMatcher(BaseMatcher):
                     token.stem, token.known = correction
                     token.fuzzy = True
             tokens.append(token)
-        return tokens, sequence
+        return tokens, sequence, folded
 
     def _analyse(self, text: str) -> _Analysis:
-        tokens, sequence = self._tokens(text)
+        tokens, sequence, folded = self._tokens(text)
         analysis = _Analysis(tokens)
+        analysis.about_answerer = _asks_of_answerer(folded)
         stems = [t.stem for t in tokens]
         analysis.place_ids, covered = self._find_places(stems)
         for position in covered:
@@ -723,6 +809,12 @@ class AliasMatcher(BaseMatcher):
         scores: dict[int, float] = defaultdict(float)
         support: dict[int, float] = defaultdict(float)
         hits: dict[int, list[float]] = defaultdict(list)
+        # One-word aliases matched: (topic, index of the hit, stem, position).
+        heads: list[tuple[int, int, str, int]] = []
+        # The topics of the phrase that took each word.
+        taken: dict[int, set[int]] = {}
+        # The hits of the phrase that starts at each word: (topic, index of the hit).
+        starts: dict[int, list[tuple[int, int]]] = defaultdict(list)
         # Alias phrases, longest first; a word serves one phrase only.
         for length in self._lengths:
             for i, token in enumerate(tokens):
@@ -751,11 +843,35 @@ class AliasMatcher(BaseMatcher):
                     # engineers?" is about colleges).
                     rank /= 1.0 + self.POSITION_DECAY * sum(1 for t in tokens[:i] if t.used)
                     for topic_id, weight in phrase.topics.items():
+                        if len(phrase.stems) == 1:
+                            heads.append((topic_id, len(hits[topic_id]), phrase.stems[0], i))
+                        starts[i].append((topic_id, len(hits[topic_id])))
                         hits[topic_id].append(weight * factor * rank)
                         support[topic_id] += phrase.weight * factor
                     for p in positions:
                         tokens[p].used = True
+                        taken[p] = set(phrase.topics)
                     break
+        # A one-word alias that is also a word of another topic's longer alias is a head
+        # that topic qualifies ("conexión" of "conexión ferroviaria", "network" of "road
+        # network"): followed by "de" or "of" and a phrase of that topic ("conexión de
+        # *tren de carga*", "the network of *highways*"), it says less of which topic is
+        # asked than the phrase that qualifies it, which is then no mere complement.
+        for topic_id, n, word_stem, i in heads:
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            qualifying = (taken.get(i + 1, set()) - {topic_id}) & set(
+                self._partial.get(word_stem, ())
+            )
+            if (
+                following is not None
+                and qualifying
+                and following.after in _GENITIVE
+                and following.index == tokens[i].index + 2
+            ):
+                hits[topic_id][n] *= self.SHARED_HEAD_FACTOR
+                for other, m in starts.get(i + 1, ()):
+                    if other in qualifying:
+                        hits[other][m] /= self.COMPLEMENT_FACTOR
         # Names the facts use, of two words or more, longest first.
         i = 0
         while i < len(tokens):
@@ -834,6 +950,35 @@ class AliasMatcher(BaseMatcher):
                 and not following.place
             ):
                 analysis.foreign_place = True
+        # An unknown name anywhere, when the question names none of the region's places,
+        # is most likely the place or thing it asks about instead ("How does Monterrey
+        # compare?", "¿Cómo se compara Guadalajara?"). An origin or a destination is not.
+        if self.UNKNOWN_NAME_IS_FOREIGN and not analysis.place_ids:
+            lower_case = not any(t.capitalized for t in tokens) and not any(
+                c.isupper() for c in text
+            )
+            analysis.foreign_place = analysis.foreign_place or any(
+                (t.capitalized and not t.sentence_start)
+                or (
+                    lower_case
+                    and len(t.word) >= 6
+                    and (
+                        t.after in _LOWER_CASE_PLACE
+                        # Last, but not a purpose or a complement ("institutes for
+                        # oceanography"): the subject the question ends on.
+                        or (t is tokens[-1] and t.after not in _COMPLEMENT)
+                    )
+                    and not t.word.endswith(_COMMON_NOUN_ENDINGS)
+                )
+                for t in tokens
+                if t.known == 0
+                and t.word.isalpha()
+                and not (t.place or t.used or t.named or t.fuzzy or t.general or t.moment)
+                and t.stem not in self._region_names
+                # Where goods or people come from or go to is not what is asked ("direct
+                # flights to Asia", "containers from Asia").
+                and t.after not in _DIRECTIONAL - _LOCATIVE
+            )
         # ...unless the question also names one of the region's places: then the other
         # place is where goods come from or go to, or what ours is compared with ("ships
         # from Asia to Ensenada", "the Port of San Diego instead of Long Beach").
@@ -857,7 +1002,15 @@ class AliasMatcher(BaseMatcher):
         return positions
 
     def _coverage(self, analysis: _Analysis) -> float:
-        counted = [t for t in analysis.tokens if not (t.place or t.general)]
+        counted = [
+            t
+            for t in analysis.tokens
+            if not (
+                t.place
+                or t.general
+                or (self.AREA_NAMES_LOCATE and t.stem in self._area_stems and not t.used)
+            )
+        ]
         if not counted:
             return 0.0
         weight = total = 0.0
@@ -892,6 +1045,8 @@ class AliasMatcher(BaseMatcher):
 
     def match(self, *, text: str, language: str) -> Match:
         analysis = self._analyse(text)
+        personal = _PERSONAL_ANY | _PERSONAL.get(language, frozenset())
+        analysis.personal = any(t.word in personal and not t.used for t in analysis.tokens)
         place_ids = tuple(sorted(analysis.place_ids))
         if not analysis.scores:
             return Match(topic_id=None, confidence=0.0, place_ids=place_ids)
@@ -917,6 +1072,11 @@ class AliasMatcher(BaseMatcher):
             or coverage < floor
             or confidence < self.MIN_CONFIDENCE
             or analysis.foreign_place
+            # What the answerer is, or the asker's own affairs: no fact of the region
+            # answers that, whatever topic its words touch ("a real *person*", "personal
+            # *taxes*").
+            or (analysis.about_answerer and self.DECLINE_ABOUT_ANSWERER)
+            or (analysis.personal and self.DECLINE_PERSONAL)
         ):
             return Match(topic_id=None, confidence=confidence, place_ids=place_ids)
         facts = self.rank_facts(topic_id=topic_id, analysis=analysis)

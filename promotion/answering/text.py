@@ -101,6 +101,8 @@ GENERAL_WORDS = frozenset(
 # Words that tie a question to one day: what happens today or tomorrow is news or a
 # forecast, never a sourced fact of the region ("¿Va a llover mañana?").
 MOMENT_WORDS = frozenset("today tonight tomorrow yesterday tonite hoy manana ayer anoche".split())
+# ...but these say "these days", not one day: "¿Cuántos habitantes tiene hoy en día?".
+NOWADAYS = (("hoy", "en", "dia"), ("hoy", "dia"), ("dia", "de", "hoy"), ("nowadays",))
 
 # Words that mark a question as Spanish or English when no language is given. Words that
 # both languages write alike ("a", "me", "no", "son") are left out of both.
@@ -166,6 +168,7 @@ def words(text: str) -> list[Word]:
 
 
 _SPANISH_VERB_ENDINGS = ("ando", "iendo", "aron", "ieron", "aban", "ar", "ir", "an")
+_SPANISH_PARTICIPLES = ("ado", "ido", "ada", "ida")
 _UNDOUBLE = frozenset(("bb", "dd", "gg", "mm", "nn", "pp", "rr", "tt"))
 # Spanish stems that change their vowel when stressed: "cuesta"/"costo", "puerto"/"portuario",
 # "invierte"/"invertir". Not after "q" or "g", where "u" only spells the sound ("queso").
@@ -205,6 +208,10 @@ def stem(word: str) -> str:
         w = w[:-2]
         if w[-2:] in _UNDOUBLE:
             w = w[:-1]
+    elif len(w) >= 8 and w.endswith(_SPANISH_PARTICIPLES):
+        # Spanish participles: "invertido", "contratados" -> "invert", "contrat", as
+        # "invertir", "contratar" are.
+        w = w[:-3]
     elif len(w) >= 6 and w.endswith(_SPANISH_VERB_ENDINGS):
         # Spanish verb forms: "cruzan", "cruzar", "cruzando" -> "cruz".
         w = w[: -len(next(e for e in _SPANISH_VERB_ENDINGS if w.endswith(e)))]

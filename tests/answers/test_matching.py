@@ -237,6 +237,8 @@ def test_spanish_a_before_a_name_is_a_preposition(world) -> None:
         ("invierte", "invertir"),
         ("busiest", "busy"),
         ("legally", "legal"),
+        ("invertido", "invierte"),  # Spanish participles
+        ("contratados", "contratar"),
     ],
 )
 def test_inflections_share_a_stem(one: str, other: str) -> None:
@@ -356,3 +358,156 @@ def test_it_and_ti_name_the_tech_ecosystem(calibaja, question: str) -> None:
     answer = answer_question(region=calibaja, text=question)
     assert answer.answered and answer.topic.slug == "tech-ecosystem"
     assert answer.confidence > 0.5
+
+
+@pytest.mark.parametrize(
+    "question", ["Are you a bot or a real person?", "¿Eres una persona real o un robot?"]
+)
+def test_a_question_about_the_answerer_is_declined(calibaja, question: str) -> None:
+    # "person" is a word of the demographics topic; the question is about who answers.
+    answer = answer_question(region=calibaja, text=question)
+    assert not answer.answered and answer.topic is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "If you are a manufacturer, what do wages look like in Tijuana?",
+        "Si eres una empresa extranjera, ¿cuánto cuesta la renta en Tijuana?",
+    ],
+)
+def test_you_said_of_anyone_is_not_the_answerer(calibaja, question: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == "costs"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What income tax would I personally pay?",
+        "can you help me file my personal taxes",
+        "¿Cuánto pagaría de impuestos personales?",
+    ],
+)
+def test_the_askers_own_affairs_are_declined(calibaja, question: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert not answer.answered and answer.topic is None
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # Spanish "personal" is staff; "personal data" is an alias of its own.
+        ("¿Es difícil reclutar personal técnico?", "talent"),
+        ("what's the law on moving personal data to the US", "legal-ip"),
+    ],
+)
+def test_personal_inside_an_alias_or_as_staff_still_answers(calibaja, question, topic) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How much does an iPhone cost in Mexico?", "cuanto cuesta un iphone en mexico"],
+)
+def test_a_country_name_locates_but_does_not_make_a_question_ours(calibaja, question) -> None:
+    # Only "cost" is the region's word; "Mexico" says where, not whether we know.
+    assert not answer_question(region=calibaja, text=question).answered
+
+
+def test_a_question_located_in_a_country_of_ours_still_answers(calibaja) -> None:
+    answer = answer_question(region=calibaja, text="¿Cuánto cuesta la renta industrial en México?")
+    assert answer.answered and answer.topic.slug == "costs"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How does Monterrey compare on industrial land prices?",
+        "¿Cómo se compara Guadalajara con Querétaro para una planta automotriz?",
+    ],
+)
+def test_an_unknown_name_when_none_of_our_places_is_named_is_foreign(calibaja, question) -> None:
+    assert not answer_question(region=calibaja, text=question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("How does Tijuana compare with Monterrey on industrial rents?", "costs"),
+        ("Are there direct flights to Asia?", "airports"),
+        ("¿Hay vuelos directos a Asia?", "airports"),
+    ],
+)
+def test_an_unknown_name_beside_our_place_or_as_a_destination_still_answers(
+    calibaja, question, topic
+) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # "conexión" (connectivity) is qualified by "tren de carga" (roads-rail), as
+        # "conexión ferroviaria" says; "network" by "highways", as "road network" says.
+        ("¿Hay conexión de tren de carga hacia Mexicali?", "roads-rail"),
+        ("Is the network of highways to Ensenada any good?", "roads-rail"),
+        # Qualified by a word of its own topic, or not at all, the head keeps its topic.
+        ("¿Qué tal la conexión de internet en Tecate?", "connectivity"),
+        ("How fast is the network of fiber in Tecate?", "connectivity"),
+        ("¿Hay conexión a internet en Tecate?", "connectivity"),
+    ],
+)
+def test_a_head_word_qualified_by_another_topic_gives_way_to_it(calibaja, question, topic):
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "invierte" now shares its stem with the alias "invertido".
+        "¿Cuánto se invierte en ampliar la garita de Tecate?",
+        "How much is invested in expanding the Tecate crossing?",
+    ],
+)
+def test_money_put_into_a_crossing_is_infrastructure_investment(calibaja, question) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == "infrastructure-investment"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["¿Cuántos habitantes tiene Tecate hoy en día?", "How many people live in Tecate nowadays?"],
+)
+def test_nowadays_is_not_one_day(calibaja, question: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == "demographics"
+    # "hoy" alone still ties the question to one day.
+    assert not answer_question(
+        region=calibaja, text="¿Cuántos habitantes tiene Tecate hoy?"
+    ).answered
+
+
+@pytest.mark.parametrize(
+    "question", ["cuantos habitantes tiene monterrey", "how big is the workforce in hermosillo"]
+)
+def test_an_unknown_lower_case_name_where_a_place_goes_is_foreign(calibaja, question) -> None:
+    # Written all in lower case, the name cannot show its capital letter.
+    assert not answer_question(region=calibaja, text=question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("cuantos habitantes tiene tecate", "demographics"),
+        # A purpose after "for", or a word whose ending makes it a common noun.
+        ("is there fiber for telemedicine", "connectivity"),
+        ("hay vias de comunicacion terrestre", "roads-rail"),
+    ],
+)
+def test_lower_case_words_that_are_no_names_still_answer(calibaja, question, topic) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic

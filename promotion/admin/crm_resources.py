@@ -430,6 +430,10 @@ class ProspectResource(ScopedResource):
         self.importing.save(instance, is_create=is_create)
 
     def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
+        # The rows' history and stage changes; a preview is rolled back whole, so it
+        # has nothing more to write.
+        if self.importing is not None and not kwargs.get("dry_run"):
+            self.importing.finish()
         super().after_import(dataset, result, **kwargs)
         self.importing = None
 

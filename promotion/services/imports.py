@@ -7,8 +7,9 @@ key and per constraint), and the import library had already run ``full_clean`` o
 the partners the actor edits for, the rows named by id that the actor may edit (locked
 for the import's transaction), which of them show their company, and the stored
 companies and codenames the file's rows could clash with. Each row is then validated
-once (``validate``) and written with its history and first stage (``save``): a few
-queries a row, whatever the size of the file. The rules are those of the services.
+once (``validate``) and written (``save``); the rows' history and stage changes are
+written together at the end (``finish``): a few queries a row, whatever the size of the
+file. The rules are those of the services.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def _as_pk(value: Any) -> int | None:
 class ProspectImport:
     """One import of prospects by ``actor``. Build it with ``prospect_import_start``
     inside the import's transaction; then, for each row, ``stored_copy`` (a row named by
-    id), ``prepare``, ``validate`` and ``save``."""
+    id), ``prepare``, ``validate`` and ``save``; at the end, ``finish``."""
 
     def __init__(
         self,
@@ -91,6 +92,9 @@ class ProspectImport:
         self.created: set[int] = set()
         self._codenames: dict[int, tuple[dict[str, int | None], Iterator[str]]] = {}
         self._validated: set[int] = set()
+        self._inserted: list[Prospect] = []
+        self._updated: list[Prospect] = []
+        self._stage_changes: list[StageChange] = []
 
     # --- reading -----------------------------------------------------------------------
 
@@ -209,6 +213,8 @@ class ProspectImport:
         if id(prospect) not in self._validated:
             raise ValueError("Validate the row before saving it.")
         with transaction.atomic(savepoint=False):
+            # Its history is written with the others' by ``finish``.
+            prospect.skip_history_when_saving = True  # type: ignore[attr-defined]
             if is_create:
                 if not self.is_owner_staff(prospect.partner_id):
                     raise PermissionDenied(_("You may not add prospects for this partner."))
@@ -231,15 +237,34 @@ class ProspectImport:
             # What later rows of the file are checked against.
             self.companies[self._company_key(prospect)] = prospect
             self._codenames_of(prospect.partner_id)[0][prospect.codename] = prospect.pk
+            del prospect.skip_history_when_saving
+            (self._updated if not is_create else self._inserted).append(prospect)
             if prospect.stage != from_stage:
-                change = StageChange.objects.create(
-                    prospect=prospect,
-                    from_stage=from_stage,
-                    to_stage=prospect.stage,
-                    changed_by=_user_or_none(self.actor),
+                self._stage_changes.append(
+                    StageChange(
+                        prospect=prospect,
+                        from_stage=from_stage,
+                        to_stage=prospect.stage,
+                        changed_at=timezone.now(),
+                        changed_by=_user_or_none(self.actor),
+                    )
                 )
-                _stage_recorded(change)
         return prospect
+
+    @transaction.atomic
+    def finish(self) -> None:
+        """Write what the saved rows still owe, a few queries for the whole file: their
+        history (by the actor) and their stage changes, each announced on commit as
+        the services announce them."""
+        actor = _user_or_none(self.actor)
+        history = Prospect.history  # type: ignore[attr-defined]
+        history.bulk_history_create(self._inserted, batch_size=CHUNK, default_user=actor)
+        history.bulk_history_create(
+            self._updated, batch_size=CHUNK, update=True, default_user=actor
+        )
+        for change in StageChange.objects.bulk_create(self._stage_changes, batch_size=CHUNK):
+            _stage_recorded(change)
+        self._inserted, self._updated, self._stage_changes = [], [], []
 
 
 def prospect_import_start(

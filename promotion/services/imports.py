@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -64,9 +65,11 @@ def _db_lower(text: str) -> str:
 
 
 def _as_pk(value: Any) -> int | None:
+    """An id as the file gives it: ``12``, ``"12"``, or ``12.0`` from a spreadsheet."""
     try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
+        number = Decimal(str(value).strip())
+        return int(number) if number == number.to_integral_value() else None
+    except (ArithmeticError, TypeError, ValueError):
         return None
 
 
@@ -212,6 +215,7 @@ class ProspectImport:
         the change of a stored one (its stage change recorded), as the services do."""
         if id(prospect) not in self._validated:
             raise ValueError("Validate the row before saving it.")
+        self._validated.discard(id(prospect))
         with transaction.atomic(savepoint=False):
             # Its history is written with the others' by ``finish``.
             prospect.skip_history_when_saving = True  # type: ignore[attr-defined]

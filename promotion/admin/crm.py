@@ -35,7 +35,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from promotion.admin.crm_resources import (
     EXPORT_FORMATS,
     IMPORT_FORMATS,
-    OWNER_ONLY_FIELDS,
     ContactResource,
     ImportFileError,
     ProspectResource,
@@ -74,6 +73,7 @@ from promotion.selectors.crm import (
 )
 from promotion.selectors.questions import fact_choices_for, unanswered_questions
 from promotion.services import crm as services
+from promotion.services.imports import OWNER_ONLY_FIELDS
 
 
 def _staff(request: HttpRequest) -> bool:

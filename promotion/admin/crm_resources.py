@@ -33,14 +33,7 @@ from promotion.selectors.crm import (
     prospect_identified_for,
 )
 from promotion.services import crm as services
-
-# Only the owner partner's staff may change these (as in the API): the database checks
-# them for uniqueness within the owner, so a refusal would tell a partner holding an
-# edit share which companies and codenames the owner has.
-OWNER_ONLY_FIELDS = ("company_name", "codename")
-# Shown only where the company is (``can_see_identity``): never written from a file
-# by someone who sees the codename only (the export gave them blank).
-IDENTITY_FIELDS = ("company_name", "notes")
+from promotion.services.imports import ProspectImport, prospect_import_start
 
 # OWASP (ASVS 5.0 V1.2.10): a cell starting with one of these is run as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -176,12 +169,28 @@ def decode_csv(data: bytes | str) -> str:
         ) from None
 
 
+class _Refused:
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
-    """A foreign key looked up in a queryset given per import (the user's scope)."""
+    """A foreign key looked up in a queryset given per import (the user's scope), each
+    value once per import: a file names the same few partners on thousands of rows."""
 
     def __init__(self, model: Any, field: str = "pk", **kwargs: Any) -> None:
-        self.scoped_queryset: QuerySet[Any] | None = None
+        self._scoped_queryset: QuerySet[Any] | None = None
+        self.found: dict[str, Any] = {}
         super().__init__(model, field=field, **kwargs)
+
+    @property
+    def scoped_queryset(self) -> QuerySet[Any] | None:
+        return self._scoped_queryset
+
+    @scoped_queryset.setter
+    def scoped_queryset(self, queryset: QuerySet[Any] | None) -> None:
+        self._scoped_queryset = queryset
+        self.found = {}  # a new import, maybe by another user: nothing is reused
 
     def get_queryset(self, value: Any, row: Any, *args: Any, **kwargs: Any) -> QuerySet[Any]:
         if self.scoped_queryset is None:
@@ -189,10 +198,18 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
         return self.scoped_queryset
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
-        try:
-            return super().clean(value, row, **kwargs)
-        except self.model.DoesNotExist:
-            raise ValueError(_("%(value)s is not one of yours.") % {"value": value}) from None
+        key = str(value)
+        if key not in self.found:
+            try:
+                self.found[key] = super().clean(value, row, **kwargs)
+            except self.model.DoesNotExist:
+                self.found[key] = _Refused(_("%(value)s is not one of yours.") % {"value": value})
+            except ValueError as exc:  # a malformed value: said as the library says it
+                self.found[key] = _Refused(str(exc))
+        found = self.found[key]
+        if isinstance(found, _Refused):
+            raise ValueError(found.message)
+        return found
 
 
 class ScopedDiff(Diff):
@@ -303,6 +320,8 @@ class ScopedResource(resources.ModelResource):
 
 
 class ProspectResource(ScopedResource):
+    importing: ProspectImport | None = None  # during an import only
+
     partner = fields.Field(
         attribute="partner",
         column_name="partner",
@@ -346,92 +365,77 @@ class ProspectResource(ScopedResource):
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         super().before_import(dataset, **kwargs)
-        self._codenames: dict[int, tuple[set[str], Any]] = {}
+        headers = dataset.headers or []
+        # What every row needs, read once for the whole file (services.imports).
+        self.importing = prospect_import_start(
+            actor=self.user,
+            ids=dataset["id"] if "id" in headers else (),
+            companies=dataset["company_name"] if "company_name" in headers else (),
+        )
         self.fields["partner"].widget.scoped_queryset = partners_of(
             user=self.user, role=PartnerRole.EDITOR
         )
 
+    def get_instance(self, instance_loader: Any, row: Any) -> Prospect | None:
+        return self.importing.stored_copy(row.get("id")) if self.importing else None
+
     def import_instance(self, instance: Prospect, row: Any, **kwargs: Any) -> None:
+        importing = self.importing
+        assert importing is not None  # set by before_import
         errors: dict[str, Any] = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         if instance.pk is not None:
-            self._keep_what_the_user_may_not_write(instance)
+            importing.lock_what_the_actor_may_not_write(instance)
         if instance.partner_id is None and "partner" not in errors:
-            partners = list(partners_of(user=self.user, role=PartnerRole.EDITOR)[:2])
-            if len(partners) == 1:
-                instance.partner = partners[0]
+            partner = importing.default_partner()
+            if partner is not None:
+                instance.partner = partner
             else:
                 errors["partner"] = [_("Give the partner's slug.")]
-        if instance.partner_id is not None and not instance.codename:
-            instance.codename = self.codename_for(instance.partner)
-        owner_staff = (
-            instance.partner_id is not None
-            and partners_of(user=self.user, role=PartnerRole.EDITOR)
-            .filter(pk=instance.partner_id)
-            .exists()
-        )
-        if owner_staff and instance.company_name:
+        importing.prepare(instance)
+        if importing.is_owner_staff(instance.partner_id) and instance.company_name:
             key = (instance.partner_id, instance.company_name.strip().casefold(), instance.country)
             if key in self.seen_keys:
                 errors.setdefault("company_name", []).append(
                     _("The same company and country appear twice in this file.")
                 )
             self.seen_keys.add(key)
-            same = Prospect.objects.filter(
-                partner_id=instance.partner_id,
-                company_name__iexact=instance.company_name,
-                country=instance.country,
-            ).exclude(pk=instance.pk)
-            if same.exists():
+            same = importing.company_taken(instance)
+            if same is not None:
                 errors.setdefault("company_name", []).append(
                     _(
                         "This partner already has a prospect with this company and country "
                         "(%(codename)s)."
                     )
-                    % {"codename": same.first()}
+                    % {"codename": same}
                 )
         if errors:
             raise ValidationError(errors)
 
-    def codename_for(self, partner: Any) -> str:
-        """The next free codename of ``partner`` in this import. The partner's codenames
-        are read once per file, not once per row: a 10,000-row file read them 10,000
-        times, each time scanning the candidates from the start."""
-        if partner.pk not in self._codenames:
-            used = set(Prospect.objects.filter(partner=partner).values_list("codename", flat=True))
-            self._codenames[partner.pk] = (used, services.codename_candidates())
-        used, candidates = self._codenames[partner.pk]
-        name = next(name for name in candidates if name not in used)
-        used.add(name)
-        return name
-
-    def _keep_what_the_user_may_not_write(self, instance: Prospect) -> None:
-        """An existing prospect updated through a share: the owner-only fields, and the
-        identity where the share shows the codename only, keep their stored values
-        (ignored, as the API ignores them), so no row can probe the owner's data."""
-        stored = Prospect.objects.filter(pk=instance.pk).first()
-        if stored is None:
-            return
-        locked: list[str] = []
-        if (
-            not partners_of(user=self.user, role=PartnerRole.EDITOR)
-            .filter(pk=stored.partner_id)
-            .exists()
-        ):
-            locked += OWNER_ONLY_FIELDS
-        if not prospect_identified_for(user=self.user).filter(pk=stored.pk).exists():
-            locked += IDENTITY_FIELDS
-        for name in locked:
-            setattr(instance, name, getattr(stored, name))
+    def validate_instance(
+        self,
+        instance: Prospect,
+        import_validation_errors: dict[str, Any] | None = None,
+        validate_unique: bool = True,
+    ) -> None:
+        # Once per row (the services would run full_clean again before saving).
+        assert self.importing is not None
+        self.importing.validate(instance, import_validation_errors)
 
     def save_through_services(self, instance: Prospect, is_create: bool) -> None:
-        if is_create:
-            services.prospect_insert(actor=self.user, prospect=instance)
-        else:
-            services.prospect_update(actor=self.user, prospect=instance)
+        assert self.importing is not None
+        self.importing.save(instance, is_create=is_create)
+
+    def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
+        # The rows' history and stage changes; a preview is rolled back whole, so it
+        # has nothing more to write.
+        if self.importing is not None and not kwargs.get("dry_run"):
+            self.importing.finish()
+        super().after_import(dataset, result, **kwargs)
+        self.importing = None
 
     def dehydrate_company_name(self, prospect: Prospect) -> str:
         return prospect.company_name if self._identified(prospect) else ""
@@ -444,6 +448,8 @@ class ProspectResource(ScopedResource):
             return True
         if hasattr(prospect, "identity_visible"):  # annotated by the admin's queryset
             return bool(prospect.identity_visible)
+        if getattr(self, "importing", None) is not None:  # the import preview's diff
+            return self.importing.is_identified(prospect)
         return prospect_identified_for(user=self.user).filter(pk=prospect.pk).exists()
 
 

@@ -64,6 +64,8 @@ def test_good_csv_with_bom_is_previewed_then_imported(tj, world):
     created = Prospect.objects.get(company_name="Compañía Ñandú")
     assert created.partner == world.tj and created.codename.startswith("Project ")
     assert StageChange.objects.filter(prospect=created).exists()
+    history = created.history.get()  # who created it, shown on its history page
+    assert (history.history_type, history.history_user) == ("+", world.tj_manager)
     assert Prospect.objects.filter(company_name="Seoul Optics", stage="qualified").exists()
 
 
@@ -150,6 +152,12 @@ def test_an_own_id_updates_the_row(tj, world):
     world.tj_prospect.refresh_from_db()
     assert world.tj_prospect.stage == "qualified"
     assert world.tj_prospect.stage_changes.filter(to_stage="qualified").exists()
+    latest = world.tj_prospect.history.first()
+    assert (latest.history_type, latest.stage, latest.history_user) == (
+        "~",
+        "qualified",
+        world.tj_manager,
+    )
 
 
 def test_formula_cells_are_refused_on_import(tj, world):
@@ -292,3 +300,75 @@ def test_a_file_that_fails_at_confirmation_writes_nothing(tj, world):
     assert not Prospect.objects.filter(company_name="First Fine").exists()
     page = tj.get(response.url)
     assert "Nothing was imported: rows 2 no longer pass the checks" in page.content.decode()
+
+
+def test_the_company_already_on_file_is_found_whatever_its_case(tj, world):
+    content = (HEADER + "tj-edc,TIJUANA SECRET MOTORS,JP,3364,lead,,es,\r\n").encode()
+    response = upload(tj, "prospect", content)
+    html = response.content.decode()
+    assert response.context.get("confirm_form") is None
+    assert "already has a prospect with this company and country (Project Osprey)" in html
+    assert Prospect.objects.filter(company_name__iexact="Tijuana Secret Motors").count() == 1
+
+
+def test_a_codename_the_partner_already_uses_is_refused(tj, world):
+    other = factories.ProspectFactory(partner=world.tj, codename="Project Kestrel", country="MX")
+    content = (
+        "id,company_name,codename,country,naics_code,stage,lost_reason,language\r\n"
+        f"{world.tj_prospect.pk},Tijuana Secret Motors,Project Kestrel,JP,3364,lead,,en\r\n"
+        ",Fresh Co,Project Kestrel,MX,3364,lead,,en\r\n"
+    ).encode()
+    response = upload(tj, "prospect", content)
+    assert response.context.get("confirm_form") is None
+    result = response.context["result"]
+    assert [row.number for row in result.invalid_rows] == [1, 2]
+    message = "Prospect with this Owner partner and Codename already exists."
+    assert [row.error_dict for row in result.invalid_rows] == [{"__all__": [message]}] * 2
+    assert message in response.content.decode()
+    world.tj_prospect.refresh_from_db()
+    assert world.tj_prospect.codename == "Project Osprey"
+    assert not Prospect.objects.filter(company_name="Fresh Co").exists()
+    assert Prospect.objects.get(pk=other.pk).codename == "Project Kestrel"
+
+
+def _queries_per_row(client, content_for, sizes=(10, 40)):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in sizes:
+        with CaptureQueriesContext(connection) as preview_queries:
+            preview = upload(client, "prospect", content_for(size))
+        with CaptureQueriesContext(connection) as confirm_queries:
+            assert confirm(client, "prospect", preview).status_code == 302
+        counts.append((len(preview_queries), len(confirm_queries)))
+    (small_preview, small_confirm), (large_preview, large_confirm) = counts
+    rows = sizes[1] - sizes[0]
+    return (large_preview - small_preview) / rows, (large_confirm - small_confirm) / rows
+
+
+def test_an_import_reads_what_every_row_needs_once(tj, world):
+    """A row costs its own write and savepoint, not a query per check: the owner's
+    staff, the partner, the stored rows and the constraints are read once per file,
+    and the rows' history and stage changes are written together."""
+
+    def new_rows(size):
+        rows = "".join(f"tj-edc,Company {size} {n},MX,3364,lead,,es,{n}\r\n" for n in range(size))
+        return (HEADER + rows).encode()
+
+    preview, done = _queries_per_row(tj, new_rows)
+    assert preview <= 4 and done <= 4, (preview, done)
+
+    own = {
+        size: factories.ProspectFactory.create_batch(size, partner=world.tj) for size in (10, 40)
+    }
+
+    def updates(size):
+        return (
+            "id,company_name,country,naics_code,stage,lost_reason,language\r\n"
+            + "".join(f"{p.pk},{p.company_name},{p.country},3364,won,,en\r\n" for p in own[size])
+        ).encode()
+
+    preview, done = _queries_per_row(tj, updates)
+    assert preview <= 4 and done <= 4, (preview, done)
+    assert Prospect.objects.filter(partner=world.tj, stage="won").count() == 50

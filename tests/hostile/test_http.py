@@ -15,17 +15,27 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from promotion.embed import frame_ancestors
 from promotion.models import Prospect
 from tests import factories
+
+NONE = "'none'"
 
 pytestmark = pytest.mark.django_db
 
 # What the host's own CSP middleware sends on its pages (Django 6's, or on Django 5.2 a
 # stand-in that behaves the same: it never replaces a header a view set).
 HOST_POLICY = "default-src 'self'"
-# The app's pages, exactly (tests/settings.py: no FRAME_ANCESTORS, a relative STATIC_URL).
+# The app's pages, exactly (with the host's relative STATIC_URL).
 BASE = "default-src 'none'; base-uri 'none'; object-src 'none'; form-action 'self'"
-DOCUMENT_POLICY = f"{BASE}; style-src 'self'; img-src 'self'; frame-ancestors 'none'"
+
+
+def document_policy(*, frameable: bool) -> str:
+    """The ask and share pages' policy; those may be framed by the host's FRAME_ANCESTORS."""
+    ancestors = " ".join(frame_ancestors()) if frameable else ""
+    return f"{BASE}; style-src 'self'; img-src 'self'; frame-ancestors {ancestors or NONE}"
+
+
 SWAGGER_POLICY = (
     f"{BASE}; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'"
@@ -118,9 +128,11 @@ def test_security_headers_on_the_apps_pages(client, world, calibaja, host, reque
 def test_the_key_pages_policies_exactly(client, world, calibaja, host_csp):
     client.force_login(world.tj_manager)
     ask = client.get(reverse("promotion:ask", args=["calibaja"]))
-    assert ask["Content-Security-Policy"] == DOCUMENT_POLICY
+    assert ask["Content-Security-Policy"] == document_policy(frameable=True)
     share = client.get(reverse("promotion:share-link", args=["not-a-token"]))
-    assert share["Content-Security-Policy"] == DOCUMENT_POLICY
+    assert share["Content-Security-Policy"] == document_policy(frameable=True)
+    download = client.get(reverse("promotion:deck-download", args=[999_999]))
+    assert download["Content-Security-Policy"] == document_policy(frameable=False)
     docs = client.get(reverse("promotion_api:schema-docs"))
     assert docs["Content-Security-Policy"] == SWAGGER_POLICY
     for page in (reverse("promotion_api:region-list"), reverse("promotion_api:prospect-list")):

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +66,28 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+# Content-Security-Policy of the deployment's own pages (the admin, the redirects, error
+# pages): Django 6's middleware, or on Django 5.2 the same policy from calibaja.middleware.
+# The promotion app's pages send their own, stricter, policy, which neither replaces.
+# The admin needs no inline script or style (the branding is calibaja/admin.css).
+SECURE_CSP = {
+    "default-src": ["'none'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "form-action": ["'self'"],
+    "base-uri": ["'none'"],
+    "object-src": ["'none'"],
+    "frame-ancestors": ["'none'"],
+}
+MIDDLEWARE.insert(
+    1,
+    "django.middleware.csp.ContentSecurityPolicyMiddleware"
+    if django.VERSION >= (6, 0)
+    else "calibaja.middleware.ContentSecurityPolicyMiddleware",
+)
 ROOT_URLCONF = "calibaja.urls"
 WSGI_APPLICATION = "calibaja.wsgi.application"
 TEMPLATES = [
@@ -105,6 +128,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "calibaja" / "static"]  # the deployment's admin branding
 # Files the app keeps (partner logos, decks) are private: never served from a public URL.
 STORAGES = {
     "default": {

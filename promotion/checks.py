@@ -252,6 +252,52 @@ def _check_embedding(value: dict[str, Any]) -> list[Error]:
                         id="promotion.E010",
                     )
                 )
+    errors += _policy_errors(
+        value.get("CONTENT_SECURITY_POLICY", DEFAULTS["CONTENT_SECURITY_POLICY"])
+    )
+    return errors
+
+
+def _policy_errors(policy: Any) -> list[Error]:
+    from promotion.security import is_source
+
+    hint = (
+        "A dict of directive to a list of sources, e.g. "
+        "{'style-src': ['https://cdn.example.org']}, or None to send no policy; each source "
+        "is one word, without ';' or ','."
+    )
+    if policy is None:
+        return []
+    if not isinstance(policy, dict):
+        return [
+            Error(
+                "PROMOTION['CONTENT_SECURITY_POLICY'] must be a dict or None.",
+                hint=hint,
+                id="promotion.E016",
+            )
+        ]
+    errors = []
+    for directive, sources in policy.items():
+        if not is_source(directive) or not isinstance(sources, list | tuple):
+            errors.append(
+                Error(
+                    f"PROMOTION['CONTENT_SECURITY_POLICY'][{directive!r}] must be a list of "
+                    "sources.",
+                    hint=hint,
+                    id="promotion.E016",
+                )
+            )
+            continue
+        for source in sources:
+            if not is_source(source):
+                errors.append(
+                    Error(
+                        f"PROMOTION['CONTENT_SECURITY_POLICY'][{directive!r}] holds "
+                        f"{source!r}, which is not a source.",
+                        hint=hint,
+                        id="promotion.E016",
+                    )
+                )
     return errors
 
 

@@ -60,8 +60,17 @@ DEFAULTS: dict[str, Any] = {
     # Those pages send ``Content-Security-Policy: frame-ancestors <origins>`` and no
     # X-Frame-Options. Empty (the default): ``frame-ancestors 'none'`` and
     # ``X-Frame-Options: DENY``, so nobody may frame them. Every other page of the app
-    # keeps the host's X-Frame-Options (``XFrameOptionsMiddleware``).
+    # sends ``frame-ancestors 'none'`` and keeps the host's X-Frame-Options
+    # (``XFrameOptionsMiddleware``).
     "FRAME_ANCESTORS": [],
+    # Sources the host adds to the Content-Security-Policy of the app's pages, per
+    # directive, e.g. {"style-src": ["https://cdn.portal.example.org"]} when the host's
+    # BASE_TEMPLATE loads its own stylesheet. Every page the app serves sends a strict
+    # policy (``promotion.security``): ``default-src 'none'`` and only what the page
+    # loads, from the site itself and STATIC_URL's host. ``frame-ancestors`` always comes
+    # from FRAME_ANCESTORS. None: the app sends no policy, and leaves its pages to the
+    # host's own CSP middleware.
+    "CONTENT_SECURITY_POLICY": {},
     # How many days a new share link works (``promotion.services.sharing``), unless the
     # manager who creates it chooses another number of days. A positive whole number, at
     # most SHARE_LINK_MAX_DAYS.

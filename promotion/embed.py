@@ -8,7 +8,7 @@
   ``PROMOTION["BASE_TEMPLATE"]``, that the portal may show in a frame.
 - ``frameable``: the decorator that lets only the origins in
   ``PROMOTION["FRAME_ANCESTORS"]`` frame a view; every other page keeps the host's
-  ``X-Frame-Options``.
+  ``X-Frame-Options``. The rest of the pages' policy is ``promotion.security``'s.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
+from promotion import security
 from promotion.answering.formatting import format_as_of, format_value
 from promotion.conf import promotion_settings
 from promotion.models import Language, Region, Topic
@@ -253,6 +254,7 @@ def ask_html(
 
 
 @frameable
+@security.content_security_policy(security.DOCUMENT, frame_ancestors=frame_ancestors)
 @require_safe
 def ask(request: HttpRequest, slug: str) -> HttpResponse:
     """The "Ask the region" form as a page of its own, for the portal to link or frame."""

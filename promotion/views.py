@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
-from promotion.embed import embed_language, frameable
+from promotion import security
+from promotion.embed import embed_language, frame_ancestors, frameable
 from promotion.models import PitchDeck
 from promotion.selectors.decks import deck_downloadable_by
 from promotion.services.sharing import ShareLinkInvalid, share_link_open, share_link_resolve
@@ -27,6 +28,7 @@ def deck_file_response(deck: PitchDeck) -> FileResponse:
     return response
 
 
+@security.content_security_policy(security.DOCUMENT)
 def deck_download(request: HttpRequest, pk: int) -> FileResponse:
     """The deck's PDF as an attachment; 404 for anyone who may not download it."""
     return deck_file_response(get_object_or_404(deck_downloadable_by(user=request.user), pk=pk))
@@ -65,6 +67,7 @@ def _share_invalid(request: HttpRequest, *, gone: bool) -> HttpResponse:
 
 
 @frameable
+@security.content_security_policy(security.DOCUMENT, frame_ancestors=frame_ancestors)
 @require_safe
 def share_link(request: HttpRequest, token: str) -> HttpResponse:
     """A share link's page: the deck, who sends it, its date and a download button, in
@@ -105,6 +108,7 @@ def share_link(request: HttpRequest, token: str) -> HttpResponse:
     return _share_headers(response, language)
 
 
+@security.content_security_policy(security.DOCUMENT)
 @require_safe
 def share_link_download(request: HttpRequest, token: str) -> HttpResponseBase:
     """The shared deck's PDF, as the staff download answers it. Not counted as an

@@ -157,6 +157,40 @@ def test_an_editor_changes_a_fact_and_the_change_is_saved(editor: Any, objects: 
 
 
 @pytest.mark.django_db
+def test_an_editor_gives_cluster_figures_their_own_source_and_date(
+    editor: Any, objects: dict
+) -> None:
+    cluster = objects[models.IndustryCluster]
+    figures_source = factories.SourceFactory(region=cluster.region, key="S11")
+    client = logged_in(editor)
+    change = url(models.IndustryCluster, "change", cluster.pk)
+    data = form_data(client.get(change))
+    data.update({"employment": "31600", "location_quotient": "28", "figures_as_of": ""})
+    refused = client.post(change, data)
+    assert refused.status_code == 200
+    errors = refused.context["adminform"].form.errors
+    assert set(errors) == {"figures_source", "figures_as_of"}
+    data.update(
+        {
+            "location_quotient_more_than": "on",
+            "figures_source": str(figures_source.pk),
+            "figures_as_of": "2008-01-01",
+            "figures_as_of_precision": "year",
+        }
+    )
+    assert client.post(change, data).status_code == 302
+    cluster.refresh_from_db()
+    assert (cluster.employment, cluster.figures_source, cluster.figures_as_of.year) == (
+        31600,
+        figures_source,
+        2008,
+    )
+    listing = client.get(url(models.IndustryCluster, "changelist")).content.decode()
+    assert "more than 28.00" in listing
+    assert ">S11</a>" in listing
+
+
+@pytest.mark.django_db
 def test_an_editor_of_another_region_cannot_change_this_one(objects: dict) -> None:
     other = factories.RegionFactory(slug="borderplex", name="Borderplex")
     user = factories.UserFactory(username="borderplex-editor")

@@ -81,6 +81,7 @@ def test_every_source_is_cited(calibaja: models.Region) -> None:
     cited = set(models.Fact.objects.values_list("source", flat=True))
     for model in (models.IndustryCluster, models.InfrastructureAsset, models.Partner):
         cited |= set(model.objects.values_list("source", flat=True))
+    cited |= set(models.IndustryCluster.objects.values_list("figures_source", flat=True))
     cited |= set(models.Locality.objects.values_list("population_source", flat=True))
     notes = " ".join(
         [
@@ -112,6 +113,31 @@ def test_the_ten_most_concentrated_clusters_in_published_order(calibaja: models.
     assert [c.rank for c in ranked.order_by("rank")] == list(range(1, 11))
     for cluster in ranked:
         assert cluster.name_es and cluster.naics_prefixes(), cluster.slug
+
+
+def test_cluster_figures_cite_their_own_source_not_the_ranking(calibaja: models.Region) -> None:
+    """The 2015 ranking (S2) gives no figures; the figures come from "Jobs Without Borders"
+    (S11, 2008 data), as the research file's CLU-04 and CLU-05 say."""
+    with_figures = {
+        c.slug: c
+        for c in models.IndustryCluster.objects.filter(region=calibaja).select_related(
+            "source", "figures_source"
+        )
+        if c.has_figures
+    }
+    assert set(with_figures) == {"audio-video-equipment", "medical-equipment-supplies"}
+    audio, medical = (
+        with_figures["audio-video-equipment"],
+        with_figures["medical-equipment-supplies"],
+    )
+    assert (audio.employment, audio.location_quotient) == (31600, 28)
+    assert (medical.employment, medical.location_quotient) == (43015, 7)
+    for cluster in (audio, medical):
+        assert cluster.source.key == "S2"
+        assert cluster.location_quotient_more_than  # "more than 28", "more than 7"
+        assert cluster.figures_source.key == "S11"
+        assert cluster.figures_source.url.startswith("http://www.sandiegouniontribune.com/")
+        assert (cluster.figures_as_of.year, cluster.figures_as_of_precision) == (2008, "year")
 
 
 def test_partners_of_the_initiative_with_role_and_municipality(calibaja: models.Region) -> None:

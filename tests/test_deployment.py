@@ -124,3 +124,73 @@ def test_the_admin_offers_english_and_spanish() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["200", "True", "True"]
+
+
+ADMIN_PAGES = """
+import json, re
+from django.contrib.auth import get_user_model
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.test import Client
+from django.test.utils import setup_test_environment
+from promotion.models import Region, Source
+
+setup_test_environment()
+call_command("migrate", verbosity=0)
+region = Region.objects.create(
+    slug="calibaja", name="Cali-Baja", min_latitude=31, max_latitude=34,
+    min_longitude=-118, max_longitude=-114,
+)
+source = Source.objects.create(region=region, key="S11", title="Jobs", publisher="UT")
+user = get_user_model().objects.create_superuser("admin", password="x")
+client = Client()
+client.force_login(user)
+out = {}
+for name, url in [
+    ("change", f"/admin/promotion/source/{source.pk}/change/"),
+    ("fact_add", "/admin/promotion/fact/add/"),
+    ("autocomplete", "/admin/autocomplete/?app_label=promotion&model_name=fact"
+        "&field_name=source&term=S1"),
+]:
+    response = client.get(url)
+    html = response.content.decode()
+    scripts = re.findall(r"<script\\b([^>]*)>(.*?)</script>", html, re.S)
+    files = re.findall(r'<(?:script|link)\\b[^>]*(?:src|href)="/static/([^"?]+)', html)
+    out[name] = {
+        "status": response.status_code,
+        "csp": response.get("Content-Security-Policy"),
+        "inline_scripts": [a for a, body in scripts if "src=" not in a and body.strip()],
+        "inline_styles": len(re.findall(r"<style\\b|\\sstyle=\\"|\\son[a-z]+=\\"", html)),
+        "scripts": len([a for a, _body in scripts if "src=" in a]),
+        "missing_files": [f for f in files if not finders.find(f)],
+        "body": html[:80] if name == "autocomplete" else "",
+    }
+print(json.dumps(out))
+"""
+
+
+def test_the_admin_runs_under_the_deployments_content_security_policy() -> None:
+    """Django 6's CSP middleware, or the 5.2 stand-in, with the same policy: the admin's
+    pages need no inline script or style, and every file they load is a static file of
+    the site (allowed by 'self')."""
+    import json
+
+    result = manage(
+        "shell", "-v", "0", "-c", ADMIN_PAGES, DJANGO_DEBUG="1", DATABASE_URL="sqlite:///:memory:"
+    )
+    assert result.returncode == 0, result.stderr
+    pages = json.loads(result.stdout.strip().splitlines()[-1])
+    policy = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        "object-src 'none'; frame-ancestors 'none'"
+    )
+    for name, page in pages.items():
+        assert page["status"] == 200, (name, page)
+        assert page["csp"] == policy, name
+        assert page["inline_scripts"] == [], name
+        assert page["inline_styles"] == 0, name
+        assert page["missing_files"] == [], name
+    assert pages["change"]["scripts"] >= 5  # jQuery, actions, the change form's own...
+    assert pages["fact_add"]["scripts"] >= 5  # ...and the autocomplete widgets'
+    assert pages["autocomplete"]["body"].startswith('{"results": [{"id": ')

@@ -455,18 +455,56 @@ class IndustryClusterAdmin(SubjectAdmin):
         "name_en",
         "name_es",
         "naics_codes",
-        "employment",
-        "location_quotient",
         "source_link",
+        "employment",
+        "location_quotient_display",
+        "figures_as_of",
+        "figures_source_link",
     ]
     list_display_links = ["rank", "name_en"]
     list_filter = ["region"]
     search_fields = ["name_en", "name_es", "naics_codes", "slug"]
-    list_select_related = ["source"]
+    list_select_related = ["source", "figures_source"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["region", "slug", "name_en", "name_es", "rank", "naics_codes", "source"]},
+        ),
+        (
+            _("Figures"),
+            {
+                "description": _(
+                    "Employment and concentration with the source and date they come from, "
+                    "which may differ from the source that names the cluster."
+                ),
+                "fields": [
+                    "employment",
+                    "location_quotient",
+                    "location_quotient_more_than",
+                    "figures_source",
+                    "figures_as_of",
+                    "figures_as_of_precision",
+                ],
+            },
+        ),
+        (None, {"fields": ["description_en", "description_es"]}),
+    ]
 
     @admin.display(description=_("source"), ordering="source__key")
     def source_link(self, obj: IndustryCluster) -> str:
         return admin_link(obj.source, obj.source.key)
+
+    @admin.display(description=_("location quotient"), ordering="location_quotient")
+    def location_quotient_display(self, obj: IndustryCluster) -> str:
+        if obj.location_quotient is None:
+            return "-"
+        if obj.location_quotient_more_than:
+            return _("more than %(value)s") % {"value": obj.location_quotient}
+        return str(obj.location_quotient)
+
+    @admin.display(description=_("source of the figures"), ordering="figures_source__key")
+    def figures_source_link(self, obj: IndustryCluster) -> str:
+        return admin_link(obj.figures_source, getattr(obj.figures_source, "key", None))
 
 
 @admin.register(TalentPool)

@@ -23,6 +23,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.views import exception_handler
 
+from promotion import security
 from promotion.api.throttling import AnonThrottle, UserThrottle
 from promotion.conf import promotion_settings
 
@@ -68,3 +69,12 @@ class PromotionAPIMixin:
 
     def get_exception_handler(self) -> Callable[..., Any]:
         return exception_handler
+
+    def get_content_security_policy(self) -> dict[str, tuple[str, ...]]:
+        """The Content-Security-Policy of every answer of the view, JSON or browsable
+        page, errors included (``promotion.security``)."""
+        return security.browsable_api_policy()
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        return security.set_policy(response, self.get_content_security_policy())

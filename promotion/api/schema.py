@@ -16,12 +16,13 @@ from drf_spectacular.renderers import (
     OpenApiYamlRenderer,
     OpenApiYamlRenderer2,
 )
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from promotion import security
 from promotion.api.base import PromotionAPIMixin, api_schema
 
 TITLE = "calibaja-promotion API"
@@ -138,11 +139,14 @@ class PromotionSchemaView(PromotionAPIMixin, SpectacularAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class PromotionSwaggerView(PromotionAPIMixin, SpectacularSwaggerView):
-    """``schema/docs/``: Swagger UI over ``schema/``, from the app's static files."""
+class PromotionSwaggerView(PromotionAPIMixin, SpectacularSwaggerSplitView):
+    """``schema/docs/``: Swagger UI over ``schema/``, from the app's static files. The
+    page has no inline script or style: its start-up script is ``schema/docs/?script``
+    (drf-spectacular's split view), so it works under the app's strict policy."""
 
     permission_classes = [AllowAny]
     renderer_classes = [TemplateHTMLRenderer]
+    template_name = "promotion/api/swagger_ui.html"
     # A page, nothing else: an OPTIONS answer has no template to render it (405 instead).
     http_method_names = ["get", "head"]
     url_name = "promotion_api:schema"
@@ -151,6 +155,9 @@ class PromotionSwaggerView(PromotionAPIMixin, SpectacularSwaggerView):
     @api_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
+
+    def get_content_security_policy(self) -> dict[str, tuple[str, ...]]:
+        return security.SWAGGER_UI
 
     @staticmethod
     def _swagger_ui_resource(filename: str) -> str:

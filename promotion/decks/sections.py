@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch
@@ -27,6 +28,7 @@ from promotion.models import (
     Locality,
     Partner,
     Question,
+    Source,
     TalentPool,
 )
 from promotion.uploads import MAX_LOGO_BYTES, validate_logo
@@ -268,7 +270,11 @@ def _matching_clusters(ctx: DeckContext) -> tuple[list[IndustryCluster], bool]:
     code = ctx.prospect.naics_code or ""
     clusters = ctx.region_data(
         ("clusters",),
-        lambda: list(IndustryCluster.objects.filter(region=ctx.region).select_related("source")),
+        lambda: list(
+            IndustryCluster.objects.filter(region=ctx.region).select_related(
+                "source", "figures_source"
+            )
+        ),
     )
     matched = [
         c
@@ -283,14 +289,35 @@ def _matching_clusters(ctx: DeckContext) -> tuple[list[IndustryCluster], bool]:
 EMPLOYMENT_UNITS = ("employ", "job", "worker")
 
 
-def cluster_employment(
-    ctx: DeckContext, clusters: list[IndustryCluster]
-) -> dict[int, tuple[Any, Fact | None]]:
-    """Employment per cluster: the cluster's own figure, else a published fact about the
-    cluster counted in employees (cited)."""
-    result: dict[int, tuple[Any, Fact | None]] = {
-        c.pk: (c.employment, None) for c in clusters if c.employment
-    }
+@dataclass(frozen=True)
+class ClusterFigures:
+    """A cluster's employment and concentration with their own source and as-of date:
+    the cluster's figures (``figures_source``), else a published fact about the cluster
+    counted in employees. Never the source that names or ranks the cluster."""
+
+    employment: Any  # a number for the chart, or None
+    employment_text: str  # as the source gives it ("> 42,000" stays a lower bound)
+    location_quotient: Any
+    location_quotient_more_than: bool
+    as_of: Any
+    as_of_precision: str
+    cited: Fact | Source
+
+
+def cluster_figures(ctx: DeckContext, clusters: list[IndustryCluster]) -> dict[int, ClusterFigures]:
+    """The figures on file for each of ``clusters``; a cluster with none is left out."""
+    result: dict[int, ClusterFigures] = {}
+    for c in clusters:
+        if c.has_figures and c.figures_source is not None and c.figures_as_of is not None:
+            result[c.pk] = ClusterFigures(
+                employment=c.employment,
+                employment_text=t.number(c.employment, ctx.language, 0),
+                location_quotient=c.location_quotient,
+                location_quotient_more_than=c.location_quotient_more_than,
+                as_of=c.figures_as_of,
+                as_of_precision=c.figures_as_of_precision,
+                cited=c.figures_source,
+            )
     missing = tuple(c.pk for c in clusters if c.pk not in result)
     facts = ctx.region_data(
         ("cluster-employment", missing),
@@ -304,8 +331,27 @@ def cluster_employment(
         if fact.cluster_id not in result and any(
             word in fact.unit_en.lower() for word in EMPLOYMENT_UNITS
         ):
-            result[fact.cluster_id] = (fact.value_number, fact)
+            # The value as written keeps its qualifier ("> 42,000", "~7,500").
+            text = fact.value if fact.value.strip() else t.number(fact.value_number, ctx.language)
+            result[fact.cluster_id] = ClusterFigures(
+                employment=fact.value_number,
+                employment_text=text,
+                location_quotient=None,
+                location_quotient_more_than=False,
+                as_of=fact.as_of,
+                as_of_precision=fact.as_of_precision,
+                cited=fact,
+            )
     return result
+
+
+def location_quotient_text(ctx: DeckContext, figures: ClusterFigures) -> str:
+    if figures.location_quotient is None:
+        return ""
+    value = t.number(figures.location_quotient, ctx.language)
+    if figures.location_quotient_more_than:
+        return ctx.tr("more than %(value)s", value=value)
+    return value
 
 
 class IndustrySection(Section):
@@ -316,25 +362,50 @@ class IndustrySection(Section):
         self,
         ctx: DeckContext,
         clusters: list[IndustryCluster],
-        employment: dict[int, tuple[Any, Fact | None]],
+        figures: dict[int, ClusterFigures],
     ) -> Any:
+        """Employment by cluster, each bar labelled with its citation; a cluster with no
+        figure on file keeps its row, saying so, with no bar."""
         from reportlab.graphics.charts.barcharts import HorizontalBarChart
+        from reportlab.graphics.charts.textlabels import NA_Label
         from reportlab.graphics.shapes import Drawing
 
-        clusters = [c for c in clusters if c.pk in employment]
-        values = [float(employment[c.pk][0]) for c in clusters]
+        values = [
+            float(figures[c.pk].employment)
+            if c.pk in figures and figures[c.pk].employment is not None
+            else None
+            for c in clusters
+        ]
         if not any(values):
             return None
         drawing = Drawing(700, 30 + 26 * len(clusters))
         chart = HorizontalBarChart()
         chart.x, chart.y = 230, 15
-        chart.width, chart.height = 440, 22 * len(clusters)
+        chart.width, chart.height = 400, 22 * len(clusters)
         chart.data = [list(reversed(values))]
         chart.bars[0].fillColor = ctx.colours["accent"]
         chart.valueAxis.valueMin = 0
         chart.valueAxis.labels.fontName = t.FONT
         chart.valueAxis.labels.fontSize = 7
         chart.valueAxis.labelTextFormat = lambda v: t.number(int(v), ctx.language)
+        # Each bar is labelled with its figure as the source gives it and its citation;
+        # a cluster with no figure has no bar, and its label says so.
+        chart.barLabelFormat = "values"
+        chart.barLabelArray = [
+            [
+                f"{figures[c.pk].employment_text} [{ctx.cite(figures[c.pk].cited)}]"
+                if value is not None
+                else ""
+                for c, value in zip(reversed(clusters), reversed(values), strict=True)
+            ]
+        ]
+        chart.naLabel = NA_Label()
+        chart.naLabel.text = ctx.tr("No figure on file")
+        for label in (chart.barLabels, chart.naLabel):
+            label.fontName = t.FONT
+            label.fontSize = 7
+            label.boxAnchor = "w"
+            label.dx = 3
         # A chart label takes one font: the one that has every character of the name.
         names = [t.single_font(t.plain(ctx.localized(c, "name"), 40)) for c in reversed(clusters)]
         chart.categoryAxis.categoryNames = [name for _font, name in names]
@@ -371,28 +442,41 @@ class IndustrySection(Section):
                 )
             )
         cell = ctx.styles["cell"]
-        rows: list[list[Any]] = [
-            [
-                ctx.tr("Cluster"),
-                ctx.tr("Employment"),
-                ctx.tr("Concentration (location quotient)"),
-                ctx.tr("Source"),
-            ]
-        ]
-        employment = cluster_employment(ctx, clusters)
+        from reportlab.lib.styles import ParagraphStyle
+
+        head = ParagraphStyle(
+            "industry-head", parent=cell, fontName=t.FONT_BOLD, textColor=ctx.colours["primary"]
+        )
+        headings = (
+            "Cluster",
+            "Employment",
+            "Concentration (location quotient)",
+            "Figures as of",
+            "Source of the figures",
+        )
+        rows: list[list[Any]] = [[P(t.para_markup(ctx.tr(label)), head) for label in headings]]
+        figures = cluster_figures(ctx, clusters)
+        none_on_file = ctx.tr("No figure on file")
         for cluster in clusters:
-            jobs, fact = employment.get(cluster.pk, (None, None))
-            cited = [ctx.cite(cluster.source)] + ([ctx.cite(fact)] if fact else [])
+            name = t.para_markup(ctx.localized(cluster, "name"), 200)
+            # The cluster's own source names (and ranks) it; the figures cite theirs.
+            named = P(f"{name} [{ctx.cite(cluster.source)}]", cell)
+            shown = figures.get(cluster.pk)
+            if shown is None:
+                missing = [P(t.para_markup(none_on_file), cell) for _column in range(2)]
+                rows.append([named, *missing, "—", "—"])
+                continue
             rows.append(
                 [
-                    P(t.para_markup(ctx.localized(cluster, "name"), 200), cell),
-                    t.number(jobs, ctx.language, 0),
-                    t.number(cluster.location_quotient, ctx.language, 2),
-                    " ".join(f"[{n}]" for n in cited),
+                    named,
+                    P(t.para_markup(shown.employment_text or none_on_file, t.MAX_SHORT), cell),
+                    P(t.para_markup(location_quotient_text(ctx, shown) or none_on_file), cell),
+                    t.date(shown.as_of, ctx.language, shown.as_of_precision),
+                    f"[{ctx.cite(shown.cited)}]",
                 ]
             )
-        story.append(table(rows, [300, 100, 230, 70], ctx))
-        chart = self.chart(ctx, clusters, employment)
+        story.append(table(rows, [270, 110, 150, 80, 98], ctx))
+        chart = self.chart(ctx, clusters, figures)
         if chart is not None:
             story.append(P(t.para_markup(ctx.tr("Employment by cluster")), ctx.styles["h2"]))
             story.append(chart)

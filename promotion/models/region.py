@@ -273,6 +273,12 @@ class Locality(RegionScoped):
         return self.name
 
 
+class AsOfPrecision(models.TextChoices):
+    YEAR = "year", _("Year")
+    MONTH = "month", _("Month")
+    DAY = "day", _("Day")
+
+
 class IndustryCluster(RegionScoped):
     slug = models.SlugField(_("slug"), max_length=80)
     name_en = models.CharField(_("name (English)"), max_length=200)
@@ -290,12 +296,44 @@ class IndustryCluster(RegionScoped):
         validators=[RegexValidator(r"^\d{2,6}(,\s*\d{2,6})*$", _("Comma-separated NAICS codes."))],
         help_text=_("Comma-separated NAICS code prefixes that belong to this cluster."),
     )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="clusters",
+        verbose_name=_("source"),
+        help_text=_("Where the cluster and its rank are named."),
+    )
+    # The figures often come from another study than the one that names the cluster: they
+    # carry their own source and as-of date, and are never shown under ``source``.
     employment = models.PositiveIntegerField(_("employment"), null=True, blank=True)
     location_quotient = models.DecimalField(
         _("location quotient"), max_digits=7, decimal_places=2, null=True, blank=True
     )
-    source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, related_name="clusters", verbose_name=_("source")
+    location_quotient_more_than = models.BooleanField(
+        _("location quotient is a lower bound"),
+        default=False,
+        help_text=_('The source says "more than" this location quotient.'),
+    )
+    figures_source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cluster_figures",
+        verbose_name=_("source of the figures"),
+        help_text=_("Where the employment and location quotient come from."),
+    )
+    figures_as_of = models.DateField(
+        _("figures as of"),
+        null=True,
+        blank=True,
+        help_text=_("The date or period the employment and location quotient describe."),
+    )
+    figures_as_of_precision = models.CharField(
+        _("figures as-of precision"),
+        max_length=5,
+        choices=AsOfPrecision.choices,
+        default=AsOfPrecision.YEAR,
     )
     description_en = capped_text(_("description (English)"), max_length=2000, blank=True)
     description_es = capped_text(_("description (Spanish)"), max_length=2000, blank=True)
@@ -311,6 +349,15 @@ class IndustryCluster(RegionScoped):
             models.UniqueConstraint(
                 fields=["region", "rank"], name="promotion_cluster_unique_rank"
             ),
+            models.CheckConstraint(
+                condition=Q(employment__isnull=True, location_quotient__isnull=True)
+                | Q(figures_source__isnull=False, figures_as_of__isnull=False),
+                name="promotion_cluster_figures_sourced",
+            ),
+            models.CheckConstraint(
+                condition=Q(location_quotient_more_than=False) | Q(location_quotient__isnull=False),
+                name="promotion_cluster_lq_bound_has_value",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -318,6 +365,31 @@ class IndustryCluster(RegionScoped):
 
     def naics_prefixes(self) -> list[str]:
         return [code.strip() for code in self.naics_codes.split(",") if code.strip()]
+
+    @property
+    def has_figures(self) -> bool:
+        return self.employment is not None or self.location_quotient is not None
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, Any] = {}
+        if self.has_figures:
+            if self.figures_source_id is None:
+                errors["figures_source"] = _(
+                    "Give the source of the employment and location quotient."
+                )
+            if self.figures_as_of is None:
+                errors["figures_as_of"] = _(
+                    "Give the date the employment and location quotient describe."
+                )
+        if self.location_quotient_more_than and self.location_quotient is None:
+            errors["location_quotient"] = _("Give the location quotient it is more than.")
+        for name in ("source", "figures_source"):
+            other = related(self, name)
+            if other is not None and self.region_id and other.region_id != self.region_id:
+                errors[name] = _("This belongs to another region.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class TalentPool(RegionScoped):
@@ -583,12 +655,6 @@ def at_most_one_set(fields: tuple[str, ...]) -> Q:
         operator.or_,
         (Q(**{f"{other}__isnull": True for other in fields if other != kept}) for kept in fields),
     )
-
-
-class AsOfPrecision(models.TextChoices):
-    YEAR = "year", _("Year")
-    MONTH = "month", _("Month")
-    DAY = "day", _("Day")
 
 
 class FactQuerySet(models.QuerySet["Fact"]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -17,7 +18,13 @@ def deck_world(db):
     other = factories.PartnerFactory(region=region, slug="other-edc", name="Other EDC")
     topic = factories.TopicFactory(slug="talent")
     locality = factories.LocalityFactory(region=region, name="Tijuana")
-    cluster = factories.ClusterFactory(region=region, naics_codes="3391", employment=5000)
+    cluster = factories.ClusterFactory(
+        region=region,
+        naics_codes="3391",
+        employment=5000,
+        figures_source=factories.SourceFactory(region=region),
+        figures_as_of=datetime.date(2024, 1, 1),
+    )
     pool = factories.TalentPoolFactory(region=region)
     pool.clusters.set([cluster])
     institution = factories.InstitutionFactory(region=region, locality=locality)

@@ -87,8 +87,10 @@ def _cmap(name: str) -> frozenset[int]:
     return frozenset(c for c, g in TTFontFile(str(FONT_DIR / name)).charToGlyph.items() if g)
 
 
+@cache
 def _main_coverage() -> frozenset[int]:
-    """The code points the main fonts (regular and bold) can both draw."""
+    """The code points the main fonts (regular and bold) can both draw (computed once per
+    process: every character of every deck is looked up here)."""
     return _cmap("DejaVuSans.ttf") & _cmap("DejaVuSans-Bold.ttf")
 
 
@@ -127,7 +129,9 @@ def normalise(value: Any) -> str:
     printed as U+FFFD. Right-to-left text is kept in logical order and not shaped. Not
     capped."""
     text = unicodedata.normalize("NFC", "" if value is None else str(value))
-    text = "".join(_clean_char(char) for char in text)
+    if not (text.isascii() and text.isprintable()):
+        # Printable ASCII is in the main fonts and needs no cleaning: most text skips this.
+        text = "".join(_clean_char(char) for char in text)
     return collapse_spaces(text)
 
 
@@ -155,6 +159,8 @@ def font_runs(text: str, font: str = FONT) -> list[tuple[str, str]]:
     """``text`` (already ``plain``) cut into runs of one font each: ``font`` or the CJK
     font. Every character of a run has a glyph in its font."""
     main = _main_coverage()
+    if text.isascii() or (_CJK.search(text) is None and main.issuperset(map(ord, text))):
+        return [(font, text)] if text else []  # one run in ``font``: most text
     runs: list[tuple[str, str]] = []
     for char in text:
         code = ord(char)

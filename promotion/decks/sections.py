@@ -86,7 +86,7 @@ def fact_line(ctx: DeckContext, fact: Fact) -> str:
     if fact.value_number is not None:
         value = t.number(fact.value_number, ctx.language)
     figure = f"{value} {unit}".strip()
-    as_of = t.date(fact.as_of, ctx.language, fact.as_of_precision)
+    as_of = ctx.date(fact.as_of, fact.as_of_precision)
     number = ctx.cite(fact)
     parts = [t.para_markup(statement)]
     if figure and figure not in statement:
@@ -771,7 +771,7 @@ class SourcesSection(Section):
         for number, (kind, item) in enumerate(ctx.citations, start=1):
             if kind == "fact":
                 source = item.source
-                as_of = t.date(item.as_of, ctx.language, item.as_of_precision)
+                as_of = ctx.date(item.as_of, item.as_of_precision)
                 what = f"{ctx.localized(item, 'text')} ({ctx.tr('as of %(date)s', date=as_of)})"
                 line = f"[{number}] {t.para_markup(what, 220)} — "
             else:
@@ -779,6 +779,6 @@ class SourcesSection(Section):
                 line = f"[{number}] "
             detail = ", ".join(v for v in (source.title, source.publisher, source.url) if v)
             if source.published_on:
-                detail += ", " + t.date(source.published_on, ctx.language)
+                detail += ", " + ctx.date(source.published_on)
             story.append(P(line + t.para_markup(detail, 400), style))
         return story

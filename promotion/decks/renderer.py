@@ -45,6 +45,8 @@ class DeckContext:
     today: Any = None
     citations: list[tuple[str, Any]] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict)
+    _cited: dict[tuple[str, Any], int] = field(default_factory=dict, repr=False)
+    _dates: dict[tuple[Any, str], str] = field(default_factory=dict, repr=False)
 
     def once(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()``, run once per deck: what several sections read is read once."""
@@ -67,11 +69,25 @@ class DeckContext:
     def cite(self, item: Fact | Source) -> int:
         """The citation number of a fact or a source, adding it on first use."""
         key = ("fact" if isinstance(item, Fact) else "source", item.pk)
-        for index, (kind, cited) in enumerate(self.citations, start=1):
+        index = self._cited.get(key, 0)
+        if 0 < index <= len(self.citations):
+            kind, cited = self.citations[index - 1]
             if (kind, cited.pk) == key:
                 return index
+        for index, (kind, cited) in enumerate(self.citations, start=1):  # added elsewhere
+            if (kind, cited.pk) == key:
+                self._cited[key] = index
+                return index
         self.citations.append((key[0], item))
+        self._cited[key] = len(self.citations)
         return len(self.citations)
+
+    def date(self, value: Any, precision: str = "day") -> str:
+        """``value`` as the deck prints a date (``text.date``), formatted once per deck."""
+        key = (value, precision)
+        if key not in self._dates:
+            self._dates[key] = t.date(value, self.language, precision)
+        return self._dates[key]
 
     @property
     def fact_ids(self) -> list[int]:
@@ -199,6 +215,10 @@ class DeckRenderer:
         canvas.restoreState()
 
     def render(self, *, prospect: Prospect, language: str, show_identity: bool) -> RenderResult:
+        with t.in_language(language):
+            return self._render(prospect=prospect, language=language, show_identity=show_identity)
+
+    def _render(self, *, prospect: Prospect, language: str, show_identity: bool) -> RenderResult:
         from reportlab.lib.pagesizes import landscape, letter
         from reportlab.platypus import PageBreak, SimpleDocTemplate
 

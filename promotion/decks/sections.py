@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.db.models import Prefetch
@@ -50,6 +52,16 @@ def english_label(label: Any) -> str:
         return str(label)
 
 
+def choice_label(ctx: DeckContext, field: Any, value: Any) -> str:
+    """What ``get_<field>_display()`` gives for ``value``, in the deck's language: the
+    choices' labels are translated once per deck, not once per row."""
+    labels = ctx.once(
+        f"choices:{field.model._meta.label}.{field.name}",
+        lambda: {key: ctx.tr(english_label(label)) for key, label in field.flatchoices},
+    )
+    return labels[value] if value in labels else ctx.tr(str(value))
+
+
 def border_line(points: list[tuple[float, float]], width: float, height: float) -> list[float]:
     """The border as a polyline through the crossings' positions (ordered west to east),
     carried on to both edges of the map along its end segments. Ports of entry stand on
@@ -74,6 +86,42 @@ def border_line(points: list[tuple[float, float]], width: float, height: float) 
     return [coordinate for xy in line for coordinate in xy]
 
 
+@cache
+def _figure_class() -> type:
+    from reportlab.platypus import Flowable
+
+    class Figure(Flowable):  # type: ignore[misc]
+        def __init__(self, width: float, height: float, paint: Callable[[Any], None]) -> None:
+            super().__init__()
+            self.width, self.height, self.paint = width, height, paint
+
+        def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+            return self.width, self.height
+
+        def draw(self) -> None:
+            self.paint(self.canv)
+
+    return Figure
+
+
+def figure(width: float, height: float, paint: Callable[[Any], None]) -> Any:
+    """A flowable of ``width`` by ``height`` points that ``paint(canvas)`` draws, the
+    origin at its bottom left: a map or chart drawn straight on the canvas costs a
+    fraction of a reportlab graphics ``Drawing`` (no shape tree, no renderer state)."""
+    return _figure_class()(width, height, paint)
+
+
+def polygon(canvas: Any, points: list[float], close: bool = True) -> Any:
+    """A path through ``points`` (x0, y0, x1, y1...), closed unless ``close`` is False."""
+    path = canvas.beginPath()
+    path.moveTo(points[0], points[1])
+    for i in range(2, len(points), 2):
+        path.lineTo(points[i], points[i + 1])
+    if close:
+        path.close()
+    return path
+
+
 def published_facts(ctx: DeckContext) -> Any:
     return Fact.objects.filter(region=ctx.region, status=FactStatus.PUBLISHED).select_related(
         "source"
@@ -88,7 +136,7 @@ def fact_line(ctx: DeckContext, fact: Fact) -> str:
     if fact.value_number is not None:
         value = t.number(fact.value_number, ctx.language)
     figure = f"{value} {unit}".strip()
-    as_of = t.date(fact.as_of, ctx.language, fact.as_of_precision)
+    as_of = ctx.date(fact.as_of, fact.as_of_precision)
     number = ctx.cite(fact)
     parts = [t.para_markup(statement)]
     if figure and figure not in statement:
@@ -567,7 +615,7 @@ class CrossingSection(Section):
         )
 
     def map(self, ctx: DeckContext, assets: list[InfrastructureAsset]) -> Any:
-        from reportlab.graphics.shapes import Circle, Drawing, Polygon, PolyLine, Rect, String
+        """The map as a flowable drawn straight on the canvas (``figure``)."""
         from reportlab.lib import colors
 
         width, height = 400.0, 330.0
@@ -613,6 +661,7 @@ class CrossingSection(Section):
             )
 
         placed: list[tuple[float, float, float, float]] = []
+        labels: list[tuple[float, float, str, str, Any]] = []
 
         def label(x: float, y: float, text: str, colour: Any) -> None:
             """A label where it overlaps no other; left out otherwise (the table has it)."""
@@ -628,22 +677,9 @@ class CrossingSection(Section):
                     box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed
                 ):
                     placed.append(box)
-                    drawing.add(
-                        String(box[0], box[1], text, fontName=font, fontSize=6.5, fillColor=colour)
-                    )
+                    labels.append((box[0], box[1], text, font, colour))
                     return
 
-        drawing = Drawing(width, height + 16)
-        drawing.add(
-            Rect(
-                0,
-                0,
-                width,
-                height,
-                fillColor=colors.HexColor("#F4F1EA"),
-                strokeColor=colors.HexColor("#BBBBBB"),
-            )
-        )
         approx = ctx.tr("approx.")
         grey = colors.HexColor("#666666")
         crossings = [
@@ -651,36 +687,23 @@ class CrossingSection(Section):
             for a in assets
             if a.kind == AssetKind.BORDER_CROSSING and not a.coordinates_approximate
         ]
-        if crossings:
-            drawing.add(
-                PolyLine(
-                    border_line(crossings, width, height),
-                    strokeColor=colors.HexColor("#8C6D46"),
-                    strokeWidth=1.1,
-                    strokeDashArray=[5, 2],
-                )
-            )
+        border = border_line(crossings, width, height) if crossings else []
         marks = []
+        dots = []
         for place in localities:
             x, y = point(place.latitude, place.longitude)
-            fill = colors.white if place.coordinates_approximate else grey
-            drawing.add(Circle(x, y, 2.5, fillColor=fill, strokeColor=grey, strokeWidth=0.6))
+            dots.append((x, y, colors.white if place.coordinates_approximate else grey))
             text = t.plain(place.name, 30)
             if place.coordinates_approximate:
                 text += f" ({approx})"
             marks.append((x, y, text, grey))
         accent = ctx.colours["accent"]
+        shapes = []
         for asset in assets:
             x, y = point(asset.latitude, asset.longitude)
-            fill = colors.white if asset.coordinates_approximate else accent
-            if asset.kind == AssetKind.AIRPORT:
-                shape = Polygon([x - 4, y - 3, x + 4, y - 3, x, y + 4])
-            elif asset.kind == AssetKind.SEAPORT:
-                shape = Polygon([x, y - 4, x + 4, y, x, y + 4, x - 4, y])
-            else:
-                shape = Rect(x - 3, y - 3, 6, 6)
-            shape.fillColor, shape.strokeColor, shape.strokeWidth = fill, accent, 0.8
-            drawing.add(shape)
+            shapes.append(
+                (asset.kind, x, y, colors.white if asset.coordinates_approximate else accent)
+            )
             text = t.plain(asset.code or asset.name, 28)
             if asset.coordinates_approximate:
                 text += f" ({approx})"
@@ -699,8 +722,44 @@ class CrossingSection(Section):
             + "   - - "
             + ctx.tr("Border")
         )
-        drawing.add(String(0, height + 4, legend, fontName=t.FONT, fontSize=7.5, fillColor=accent))
-        return drawing
+
+        def paint(canvas: Any) -> None:
+            canvas.setLineWidth(1)
+            canvas.setFillColor(colors.HexColor("#F4F1EA"))
+            canvas.setStrokeColor(colors.HexColor("#BBBBBB"))
+            canvas.rect(0, 0, width, height, stroke=1, fill=1)
+            if border:
+                canvas.setStrokeColor(colors.HexColor("#8C6D46"))
+                canvas.setLineWidth(1.1)
+                canvas.setDash([5, 2], 0)
+                canvas.drawPath(polygon(canvas, border, close=False), stroke=1, fill=0)
+                canvas.setDash()
+            canvas.setStrokeColor(grey)
+            canvas.setLineWidth(0.6)
+            for x, y, fill in dots:
+                canvas.setFillColor(fill)
+                canvas.circle(x, y, 2.5, stroke=1, fill=1)
+            canvas.setStrokeColor(accent)
+            canvas.setLineWidth(0.8)
+            for kind, x, y, fill in shapes:
+                canvas.setFillColor(fill)
+                if kind == AssetKind.AIRPORT:
+                    outline = [x - 4, y - 3, x + 4, y - 3, x, y + 4]
+                    canvas.drawPath(polygon(canvas, outline), stroke=1, fill=1)
+                elif kind == AssetKind.SEAPORT:
+                    outline = [x, y - 4, x + 4, y, x, y + 4, x - 4, y]
+                    canvas.drawPath(polygon(canvas, outline), stroke=1, fill=1)
+                else:
+                    canvas.rect(x - 3, y - 3, 6, 6, stroke=1, fill=1)
+            for x, y, text, font, colour in labels:
+                canvas.setFillColor(colour)
+                canvas.setFont(font, 6.5)
+                canvas.drawString(x, y, text)
+            canvas.setFillColor(accent)
+            canvas.setFont(t.FONT, 7.5)
+            canvas.drawString(0, height + 4, legend)
+
+        return figure(width, height + 16, paint)
 
     def flowables(self, ctx: DeckContext) -> list[Any]:
         from reportlab.platypus import Table, TableStyle
@@ -714,12 +773,14 @@ class CrossingSection(Section):
             a for kind in self.kinds for a in [x for x in assets if x.kind == kind][:per_kind]
         ]
         listed += [a for a in assets if a.kind not in self.kinds][: MAX_ASSETS - len(listed)]
+        kind_field = InfrastructureAsset._meta.get_field("kind")
+        status_field = InfrastructureAsset._meta.get_field("status")
         for asset in listed:
             rows.append(
                 [
                     P(t.para_markup(asset.name, 120), cell),
-                    ctx.tr(english_label(asset.get_kind_display())),
-                    ctx.tr(english_label(asset.get_status_display())),
+                    choice_label(ctx, kind_field, asset.kind),
+                    choice_label(ctx, status_field, asset.status),
                     f"[{ctx.cite(asset.source)}]",
                 ]
             )
@@ -855,7 +916,7 @@ class SourcesSection(Section):
         for number, (kind, item) in enumerate(ctx.citations, start=1):
             if kind == "fact":
                 source = item.source
-                as_of = t.date(item.as_of, ctx.language, item.as_of_precision)
+                as_of = ctx.date(item.as_of, item.as_of_precision)
                 what = f"{ctx.localized(item, 'text')} ({ctx.tr('as of %(date)s', date=as_of)})"
                 line = f"[{number}] {t.para_markup(what, 220)} — "
             else:
@@ -863,6 +924,6 @@ class SourcesSection(Section):
                 line = f"[{number}] "
             detail = ", ".join(v for v in (source.title, source.publisher, source.url) if v)
             if source.published_on:
-                detail += ", " + t.date(source.published_on, ctx.language)
+                detail += ", " + ctx.date(source.published_on)
             story.append(P(line + t.para_markup(detail, 400), style))
         return story

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
@@ -87,9 +88,25 @@ def _cmap(name: str) -> frozenset[int]:
     return frozenset(c for c, g in TTFontFile(str(FONT_DIR / name)).charToGlyph.items() if g)
 
 
+@cache
 def _main_coverage() -> frozenset[int]:
-    """The code points the main fonts (regular and bold) can both draw."""
+    """The code points the main fonts (regular and bold) can both draw (computed once per
+    process: every character of every deck is looked up here)."""
     return _cmap("DejaVuSans.ttf") & _cmap("DejaVuSans-Bold.ttf")
+
+
+@cache
+def _kept_as_is() -> frozenset[str]:
+    """The characters ``_clean_char`` returns unchanged without reading the CJK font: those
+    of the main fonts that are not white space, controls or dropped."""
+    return frozenset(
+        char
+        for char in map(chr, _main_coverage())
+        if ord(char) <= 0xFFFF
+        and not char.isspace()
+        and char not in _DROPPED
+        and unicodedata.category(char) not in ("Cc", "Cs", "Co", "Cn")
+    )
 
 
 def _cjk_coverage() -> frozenset[int]:
@@ -127,13 +144,19 @@ def normalise(value: Any) -> str:
     printed as U+FFFD. Right-to-left text is kept in logical order and not shaped. Not
     capped."""
     text = unicodedata.normalize("NFC", "" if value is None else str(value))
-    text = "".join(_clean_char(char) for char in text)
+    if not (text.isascii() and text.isprintable()) and not _kept_as_is().issuperset(
+        text.replace(" ", "")
+    ):
+        # Text of the main fonts, spaces aside, needs no cleaning: most text skips this.
+        text = "".join(_clean_char(char) for char in text)
     return collapse_spaces(text)
 
 
 def collapse_spaces(text: str) -> str:
     """Every run of white space as one space, and none at either end; a run of no-break
     spaces only (a number's grouping, "31 600") stays one no-break space."""
+    if not any(space in text for space in NO_BREAK_SPACES):
+        return " ".join(text.split())  # ``split()`` and ``\s``: the same spaces
     return _SPACES.sub(
         lambda run: run.group()[0] if not run.group().strip("".join(NO_BREAK_SPACES)) else " ",
         text,
@@ -155,6 +178,8 @@ def font_runs(text: str, font: str = FONT) -> list[tuple[str, str]]:
     """``text`` (already ``plain``) cut into runs of one font each: ``font`` or the CJK
     font. Every character of a run has a glyph in its font."""
     main = _main_coverage()
+    if text.isascii() or (_CJK.search(text) is None and main.issuperset(map(ord, text))):
+        return [(font, text)] if text else []  # one run in ``font``: most text
     runs: list[tuple[str, str]] = []
     for char in text:
         code = ord(char)
@@ -282,9 +307,18 @@ DECK_WORDS = (
 )
 
 
+def in_language(language: str) -> AbstractContextManager[None]:
+    """``language`` active, switched only when it is not already: a deck renders inside
+    one ``in_language`` (``DeckRenderer.render``), so its hundreds of words and numbers
+    do not each switch the language and back."""
+    if translation.get_language() == language:
+        return nullcontext()
+    return translation.override(language)
+
+
 def tr(message: str, language: str, **params: Any) -> str:
     """``message`` in ``language``, from the translation catalogues."""
-    with translation.override(language):
+    with in_language(language):
         text = gettext(message)
     return text % params if params else text
 
@@ -296,12 +330,12 @@ def number(value: Any, language: str, decimals: int | None = None) -> str:
         value = Decimal(value)
         exponent = value.normalize().as_tuple().exponent
         decimals = min(2, max(0, -exponent)) if isinstance(exponent, int) else 0
-    with translation.override(language):
+    with in_language(language):
         return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
 
 
 def date(value: datetime.date, language: str, precision: str = "day") -> str:
-    with translation.override(language):
+    with in_language(language):
         if precision == "year":
             return str(value.year)
         if precision == "month":

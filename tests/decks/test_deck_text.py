@@ -72,7 +72,7 @@ def demo(calibaja, frozen_today, region_data):
 
 
 def deck_text(prospect: Prospect, user, language: str) -> str:
-    deck = deck_request(actor=None, prospect=prospect, language=language, enqueue=False)
+    deck = deck_request(actor=user, prospect=prospect, language=language, enqueue=False)
     deck = deck_render(deck_id=deck.pk, user_id=user.pk)
     assert deck.status == DeckStatus.READY, deck.error
     with deck.file.open("rb") as handle:

@@ -33,7 +33,12 @@ from promotion.selectors.crm import (
     prospect_identified_for,
 )
 from promotion.services import crm as services
-from promotion.services.imports import ProspectImport, prospect_import_start
+from promotion.services.imports import (
+    ContactImport,
+    ProspectImport,
+    contact_import_start,
+    prospect_import_start,
+)
 
 # OWASP (ASVS 5.0 V1.2.10): a cell starting with one of these is run as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -454,6 +459,8 @@ class ProspectResource(ScopedResource):
 
 
 class ContactResource(ScopedResource):
+    importing: ContactImport | None = None  # during an import only
+
     prospect = fields.Field(
         attribute="prospect",
         column_name="prospect",
@@ -478,8 +485,14 @@ class ContactResource(ScopedResource):
         self.fields["prospect"].widget.scoped_queryset = prospect_editable_identified_by(
             user=self.user
         )
+        headers = dataset.headers or []
+        self.importing = contact_import_start(
+            actor=self.user, emails=dataset["email"] if "email" in headers else ()
+        )
 
     def import_instance(self, instance: Contact, row: Any, **kwargs: Any) -> None:
+        importing = self.importing
+        assert importing is not None  # set by before_import
         errors: dict[str, Any] = {}
         try:
             super().import_instance(instance, row, **kwargs)
@@ -492,18 +505,42 @@ class ContactResource(ScopedResource):
                     _("The same e-mail appears twice in this file.")
                 )
             self.seen_keys.add(email)
-            # Only among contacts the user sees: a refusal must not reveal others'.
-            if self.scoped_queryset().filter(email__iexact=email).exclude(pk=instance.pk).exists():
+            if importing.email_taken(instance.email, instance.pk):
                 errors.setdefault("email", []).append(
                     _("A contact with this e-mail already exists.")
                 )
         if errors:
             raise ValidationError(errors)
 
+    def validate_instance(
+        self, instance: Contact, import_validation_errors: Any = None, validate_unique: bool = True
+    ) -> None:
+        errors = dict(import_validation_errors or {})
+        exclude = set(errors)
+        if instance.prospect_id in self._prospects_found():
+            # Found in the user's scope by the prospect column's widget: Django's check
+            # that the row exists would read it again, once a row.
+            exclude.add("prospect")
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _prospects_found(self) -> set[int]:
+        found = self.fields["prospect"].widget.found.values()
+        return {prospect.pk for prospect in found if isinstance(prospect, Prospect)}
+
     def save_through_services(self, instance: Contact, is_create: bool) -> None:
-        if not prospect_editable_by(user=self.user).filter(pk=instance.prospect_id).exists():
+        assert self.importing is not None  # set by before_import
+        if not self.importing.may_write_for(instance.prospect_id):
             raise PermissionDenied(services.NOT_ALLOWED)
         instance.save()
+
+    def after_import(self, dataset: tablib.Dataset, result: Any, **kwargs: Any) -> None:
+        super().after_import(dataset, result, **kwargs)
+        self.importing = None
 
 
 IMPORT_FORMATS = [EncodingAwareCSV, CheckedXLSX]

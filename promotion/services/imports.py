@@ -1,4 +1,4 @@
-"""Prospect imports (a file of thousands of rows): what every row needs is read once.
+"""Prospect and contact imports (files of thousands of rows): what every row needs is read once.
 
 A row saved through ``prospect_insert``/``prospect_update`` costs a dozen queries before
 it is written: the actor's partners, the stored row, ``full_clean`` (a query per foreign
@@ -26,7 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from promotion.models import Partner, PartnerRole, Prospect, StageChange
-from promotion.selectors.crm import partners_of, prospect_editable_by, prospect_identified_for
+from promotion.selectors.crm import (
+    contact_visible_to,
+    partners_of,
+    prospect_editable_by,
+    prospect_identified_for,
+)
 from promotion.services.crm import (
     NOT_ALLOWED,
     _stage_recorded,
@@ -308,3 +313,52 @@ def prospect_import_start(
     return ProspectImport(
         actor=actor, partners=partners, stored=stored, identified=identified, companies=taken
     )
+
+
+class ContactImport:
+    """One import of contacts by ``actor``: the stored e-mails the file's rows could
+    repeat and the prospects the actor may write contacts for, read once (a file names
+    the same few prospects on many rows). Build it with ``contact_import_start``."""
+
+    def __init__(self, *, actor: Any, emails: dict[str, set[int]]) -> None:
+        self.actor = actor
+        self.emails = emails
+        self._editable: dict[int, bool] = {}
+
+    @staticmethod
+    def _email_key(email: str) -> str:
+        return _db_lower(email.strip())
+
+    def email_taken(self, email: str, pk: int | None) -> bool:
+        """Whether another contact the actor sees has ``email`` (whatever its case).
+        Only those the actor sees: a refusal must not reveal another partner's."""
+        return bool(self.emails.get(self._email_key(email), set()) - {pk})
+
+    def may_write_for(self, prospect_id: int | None) -> bool:
+        """Whether the actor may write contacts of prospect ``prospect_id``."""
+        if prospect_id is None:
+            return False
+        if prospect_id not in self._editable:
+            self._editable[prospect_id] = (
+                prospect_editable_by(user=self.actor).filter(pk=prospect_id).exists()
+            )
+        return self._editable[prospect_id]
+
+
+def contact_import_start(*, actor: Any, emails: Iterable[Any] = ()) -> ContactImport:
+    """Read what the rows of one contact import need: the contacts ``actor`` sees whose
+    e-mail is one of ``emails`` (the file's e-mail column), whatever its case."""
+    keys = sorted(
+        {ContactImport._email_key(str(email)) for email in emails if email not in (None, "")}
+    )
+    stored: dict[str, set[int]] = {}
+    for chunk in _chunks(keys):
+        for pk, email in (
+            contact_visible_to(user=actor)
+            .filter(prospect__in=prospect_editable_by(user=actor))
+            .alias(lowered=Lower("email"))
+            .filter(lowered__in=chunk)
+            .values_list("pk", "email")
+        ):
+            stored.setdefault(ContactImport._email_key(email), set()).add(pk)
+    return ContactImport(actor=actor, emails=stored)

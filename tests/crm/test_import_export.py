@@ -203,6 +203,29 @@ def test_contacts_import_refuses_duplicate_emails_and_others_prospects(tj, world
     assert world.tj_prospect.contacts.filter(email="ana@example.com").exists()
 
 
+def test_a_contact_email_already_on_file_is_refused_whatever_its_case(tj, world):
+    """Among the contacts the importer sees only: the same address on another partner's
+    contact is not theirs to know about, and the row goes in."""
+    factories.ContactFactory(prospect=world.tj_prospect, email="Luis.Mora@Example.com")
+    factories.ContactFactory(prospect=world.sd_prospect, email="shared@example.com")
+    header = "prospect,name,email,language\r\n"
+    response = upload(
+        tj,
+        "contact",
+        (header + f"{world.tj_prospect.pk},Luis Mora,luis.mora@example.COM,es\r\n").encode(),
+        name="contacts.csv",
+    )
+    assert "A contact with this e-mail already exists." in response.content.decode()
+    assert response.context.get("confirm_form") is None
+    import_file(
+        tj,
+        "contact",
+        (header + f"{world.tj_prospect.pk},Shared Address,SHARED@example.com,en\r\n").encode(),
+        name="contacts.csv",
+    )
+    assert world.tj_prospect.contacts.filter(email="SHARED@example.com").exists()
+
+
 def export(client, model, fmt):
     page = client.get(reverse(f"admin:promotion_{model}_export"))
     form = page.context["form"]
@@ -331,16 +354,16 @@ def test_a_codename_the_partner_already_uses_is_refused(tj, world):
     assert Prospect.objects.get(pk=other.pk).codename == "Project Kestrel"
 
 
-def _queries_per_row(client, content_for, sizes=(10, 40)):
+def _queries_per_row(client, content_for, sizes=(10, 40), model="prospect"):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     counts = []
     for size in sizes:
         with CaptureQueriesContext(connection) as preview_queries:
-            preview = upload(client, "prospect", content_for(size))
+            preview = upload(client, model, content_for(size), name=f"{model}s.csv")
         with CaptureQueriesContext(connection) as confirm_queries:
-            assert confirm(client, "prospect", preview).status_code == 302
+            assert confirm(client, model, preview).status_code == 302
         counts.append((len(preview_queries), len(confirm_queries)))
     (small_preview, small_confirm), (large_preview, large_confirm) = counts
     rows = sizes[1] - sizes[0]
@@ -372,3 +395,22 @@ def test_an_import_reads_what_every_row_needs_once(tj, world):
     preview, done = _queries_per_row(tj, updates)
     assert preview <= 4 and done <= 4, (preview, done)
     assert Prospect.objects.filter(partner=world.tj, stage="won").count() == 50
+
+
+def test_a_contact_import_reads_the_emails_and_prospects_once(tj, world):
+    """A contact row costs its savepoint, its write and its history: the stored e-mails
+    it could repeat, its prospect and the right to write for it are read once a file."""
+    other = factories.ProspectFactory(partner=world.tj)
+
+    def rows(size):
+        return (
+            "prospect,name,email,language\r\n"
+            + "".join(
+                f"{(world.tj_prospect, other)[n % 2].pk},Person {n},p{size}.{n}@example.com,es\r\n"
+                for n in range(size)
+            )
+        ).encode()
+
+    preview, done = _queries_per_row(tj, rows, model="contact")
+    assert preview <= 4 and done <= 4, (preview, done)
+    assert Contact.objects.filter(email__startswith="p40.").count() == 40

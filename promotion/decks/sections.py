@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -39,6 +39,13 @@ MAX_QUESTIONS = 8
 MAX_FACTS_PER_QUESTION = 3
 MAX_CLUSTERS = 6
 MAX_ASSETS = 12
+# The crossings map's inset: how much closer than the region's map, the radius of the
+# area it centres on, and the least height worth drawing.
+INSET_ZOOM = 2.5
+INSET_RADIUS_KM = 40.0
+INSET_MIN_HEIGHT = 90.0
+INSET_GAP = 8.0
+MAP_LABEL_SIZE = 6.5
 
 
 def P(markup: str, style: Any) -> Any:
@@ -87,6 +94,16 @@ def border_line(points: list[tuple[float, float]], width: float, height: float) 
 
 
 @cache
+def kilometres(lat_a: Any, lon_a: Any, lat_b: Any, lon_b: Any) -> float:
+    """The great-circle distance between two points, in kilometres."""
+    lat_a, lon_a, lat_b, lon_b = map(math.radians, map(float, (lat_a, lon_a, lat_b, lon_b)))
+    cord = (
+        math.sin((lat_b - lat_a) / 2) ** 2
+        + math.cos(lat_a) * math.cos(lat_b) * math.sin((lon_b - lon_a) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(cord))
+
+
 def _figure_class() -> type:
     from reportlab.platypus import Flowable
 
@@ -593,6 +610,158 @@ class TalentSection(Section):
         return story
 
 
+class MapPanel:
+    """One frame of the crossings map: the box ``bounds`` (south, north, west, east)
+    drawn into ``rect`` (x, y, width, height) of the figure, as large as fits and
+    centred, with its marks and the labels that fit without covering another."""
+
+    def __init__(
+        self,
+        rect: tuple[float, float, float, float],
+        bounds: tuple[float, float, float, float],
+        squash: float,
+    ) -> None:
+        self.rect, self.bounds, self.squash = rect, bounds, squash
+        south, north, west, east = bounds
+        x, y, width, height = rect
+        self.scale = min(width / ((east - west) * squash), height / (north - south))
+        self.used_height = (north - south) * self.scale
+        self.left = x + (width - (east - west) * squash * self.scale) / 2
+        self.bottom = y + (height - self.used_height) / 2
+        self.marks: list[tuple[str, float, float, Any]] = []
+        self.labels: list[tuple[float, float, str, str, Any]] = []
+        self.border: list[tuple[Any, Any]] = []  # the crossings' latitude and longitude
+        self.place = ""
+        self.title = ""
+        self._wanted: list[tuple[int, float, float, str, Any]] = []
+
+    def point(self, latitude: Any, longitude: Any) -> tuple[float, float]:
+        south, _north, west, _east = self.bounds
+        return (
+            self.left + (float(longitude) - west) * self.squash * self.scale,
+            self.bottom + (float(latitude) - south) * self.scale,
+        )
+
+    def frame_of(self, bounds: tuple[float, float, float, float]) -> tuple[float, ...]:
+        """The rectangle (x, y, width, height) of ``bounds`` on this panel, cut to it."""
+        left, bottom, width, height = self.rect
+        x0, y0 = self.point(bounds[0], bounds[2])
+        x1, y1 = self.point(bounds[1], bounds[3])
+        x0, y0 = max(x0, left), max(y0, bottom)
+        x1, y1 = min(x1, left + width), min(y1, bottom + height)
+        return x0, y0, x1 - x0, y1 - y0
+
+    def holds(self, x: float, y: float, margin: float = 0.0) -> bool:
+        left, bottom, width, height = self.rect
+        return (
+            left + margin <= x <= left + width - margin
+            and bottom + margin <= y <= bottom + height - margin
+        )
+
+    def mark(
+        self,
+        kind: str,
+        latitude: Any,
+        longitude: Any,
+        fill: Any,
+        text: str,
+        colour: Any,
+        priority: int,
+        frame: tuple[float, float, float, float] | None = None,
+    ) -> None:
+        """A mark of ``kind`` ("city" or an asset kind) labelled ``text`` in ``colour``
+        (None: black); the lower its ``priority``, the sooner its label is placed. Left
+        out when outside the panel; unlabelled inside ``frame`` (the inset, which labels
+        it larger)."""
+        x, y = self.point(latitude, longitude)
+        if not self.holds(x, y, margin=2):
+            return
+        self.marks.append((kind, x, y, fill))
+        if frame is not None and (
+            frame[0] <= float(latitude) <= frame[1] and frame[2] <= float(longitude) <= frame[3]
+        ):
+            return
+        self._wanted.append((priority, x, y, text, colour))
+
+    def place_labels(self) -> None:
+        """Each label beside its mark where it covers no mark and no other label, and
+        stays in the panel; left out otherwise (the table beside the map has it)."""
+        from reportlab.lib import colors
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        taken = [(x - 4.5, y - 4.5, x + 4.5, y + 4.5) for _kind, x, y, _fill in self.marks]
+        left, bottom, width, height = self.rect
+        for _priority, x, y, text, colour in sorted(self._wanted, key=lambda wanted: wanted[0]):
+            font, text = t.single_font(text)
+            w = stringWidth(text, font, MAP_LABEL_SIZE)
+            beside = ((5, 2), (5, -8), (-5 - w, 2), (-5 - w, -8), (-w / 2, 6), (-w / 2, -13))
+            further = ((5, 9), (5, -15), (-5 - w, 9), (-5 - w, -15))
+            for dx, dy in beside + further:
+                box = (x + dx, y + dy, x + dx + w, y + dy + 7)
+                if box[0] < left or box[2] > left + width:
+                    continue
+                if box[1] < bottom or box[3] > bottom + height - (10 if self.title else 0):
+                    continue
+                if all(
+                    box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in taken
+                ):
+                    taken.append(box)
+                    self.labels.append((box[0], box[1], text, font, colour or colors.black))
+                    break
+
+    def paint(self, canvas: Any, accent: Any, grey: Any) -> None:
+        from reportlab.lib import colors
+
+        left, bottom, width, height = self.rect
+        canvas.saveState()
+        canvas.setLineWidth(1)
+        canvas.setFillColor(colors.HexColor("#F4F1EA"))
+        canvas.setStrokeColor(colors.HexColor("#BBBBBB"))
+        canvas.rect(left, bottom, width, height, stroke=1, fill=1)
+        clip = canvas.beginPath()
+        clip.rect(left, bottom, width, height)
+        canvas.clipPath(clip, stroke=0, fill=0)
+        if self.border:
+            local = [
+                (x - left, y - bottom)
+                for x, y in (self.point(lat, lon) for lat, lon in self.border)
+            ]
+            line = border_line(local, width, height)
+            shifted = [v + (left if i % 2 == 0 else bottom) for i, v in enumerate(line)]
+            canvas.setStrokeColor(colors.HexColor("#8C6D46"))
+            canvas.setLineWidth(1.1)
+            canvas.setDash([5, 2], 0)
+            canvas.drawPath(polygon(canvas, shifted, close=False), stroke=1, fill=0)
+            canvas.setDash()
+        for kind, x, y, fill in self.marks:
+            canvas.setFillColor(fill)
+            if kind == "city":
+                canvas.setStrokeColor(grey)
+                canvas.setLineWidth(0.6)
+                canvas.circle(x, y, 2.5, stroke=1, fill=1)
+                continue
+            canvas.setStrokeColor(accent)
+            canvas.setLineWidth(0.8)
+            if kind == AssetKind.AIRPORT:
+                outline = [x - 4, y - 3, x + 4, y - 3, x, y + 4]
+                canvas.drawPath(polygon(canvas, outline), stroke=1, fill=1)
+            elif kind == AssetKind.SEAPORT:
+                outline = [x, y - 4, x + 4, y, x, y + 4, x - 4, y]
+                canvas.drawPath(polygon(canvas, outline), stroke=1, fill=1)
+            else:
+                canvas.rect(x - 3, y - 3, 6, 6, stroke=1, fill=1)
+        for x, y, text, font, colour in self.labels:
+            canvas.setFillColor(colour)
+            canvas.setFont(font, MAP_LABEL_SIZE)
+            canvas.drawString(x, y, text)
+        if self.title:
+            font, title = t.single_font(self.title)
+            canvas.setFillColor(grey)
+            canvas.setFont(font, 7)
+            canvas.drawString(left + 4, bottom + height - 9, title)
+        canvas.restoreState()
+
+
 class CrossingSection(Section):
     """A map from the coordinates on file (no tiles, no network) and the assets table."""
 
@@ -614,13 +783,10 @@ class CrossingSection(Section):
             ),
         )
 
-    def map(self, ctx: DeckContext, assets: list[InfrastructureAsset]) -> Any:
-        """The map as a flowable drawn straight on the canvas (``figure``)."""
-        from reportlab.lib import colors
-
-        width, height = 400.0, 330.0
+    def localities(self, ctx: DeckContext) -> list[Locality]:
+        """The region's places with coordinates inside it."""
         region = ctx.region
-        localities = ctx.region_data(
+        return ctx.region_data(
             ("map-localities",),
             lambda: [
                 place
@@ -630,6 +796,63 @@ class CrossingSection(Section):
                 if region.contains(place.latitude, place.longitude)
             ],
         )
+
+    def focus(self, ctx: DeckContext) -> list[Locality]:
+        """Where the prospect would settle: its preferred places on the map, else the
+        owning partner's place (empty when neither has coordinates)."""
+
+        def read() -> list[Locality]:
+            places = {place.pk: place for place in self.localities(ctx)}
+            wanted = ctx.prospect.site_localities.values_list("pk", flat=True)
+            focus = [places[pk] for pk in wanted if pk in places]
+            if not focus and ctx.partner.locality_id in places:
+                focus = [places[ctx.partner.locality_id]]
+            return focus
+
+        return ctx.once("crossings:focus", read)
+
+    def listed(
+        self, ctx: DeckContext, assets: list[InfrastructureAsset]
+    ) -> list[InfrastructureAsset]:
+        """The table's assets: of each kind, operating ones first, those nearest where
+        the prospect would settle (``focus``) first. Alphabetical order would put a
+        small crossing before the region's main ones."""
+        focus = self.focus(ctx)
+
+        def distance(asset: InfrastructureAsset) -> float:
+            if not focus or asset.latitude is None or asset.longitude is None:
+                return math.inf
+            return min(
+                kilometres(asset.latitude, asset.longitude, place.latitude, place.longitude)
+                for place in focus
+            )
+
+        def rank(asset: InfrastructureAsset) -> tuple[bool, float, str]:
+            return (asset.status != AssetStatus.OPERATING, distance(asset), asset.name)
+
+        per_kind = max(1, MAX_ASSETS // len(self.kinds))
+        listed = [
+            a
+            for kind in self.kinds
+            for a in sorted((x for x in assets if x.kind == kind), key=rank)[:per_kind]
+        ]
+        others = sorted((a for a in assets if a.kind not in self.kinds), key=rank)
+        return listed + others[: MAX_ASSETS - len(listed)]
+
+    def map(
+        self,
+        ctx: DeckContext,
+        assets: list[InfrastructureAsset],
+        listed: Sequence[InfrastructureAsset] = (),
+    ) -> Any:
+        """The map as a flowable drawn straight on the canvas (``figure``): the region
+        and, below it where there is room, the area where the prospect would settle at
+        a larger scale (``MapPanel``), its frame drawn on the region's map."""
+        from reportlab.lib import colors
+
+        width, height = 400.0, 330.0
+        region = ctx.region
+        localities = self.localities(ctx)
         assets = [
             a
             for a in assets
@@ -650,66 +873,41 @@ class CrossingSection(Section):
             south, north = max(south, min(lats) - pad_lat), min(north, max(lats) + pad_lat)
             west, east = max(west, min(lons) - pad_lon), min(east, max(lons) + pad_lon)
         squash = math.cos(math.radians((south + north) / 2))
-        scale = min(width / ((east - west) * squash), height / (north - south))
-        offset_x = (width - (east - west) * squash * scale) / 2
-        offset_y = (height - (north - south) * scale) / 2
-
-        def point(lat: Any, lon: Any) -> tuple[float, float]:
-            return (
-                offset_x + (float(lon) - west) * squash * scale,
-                offset_y + (float(lat) - south) * scale,
-            )
-
-        placed: list[tuple[float, float, float, float]] = []
-        labels: list[tuple[float, float, str, str, Any]] = []
-
-        def label(x: float, y: float, text: str, colour: Any) -> None:
-            """A label where it overlaps no other; left out otherwise (the table has it)."""
-            from reportlab.pdfbase.pdfmetrics import stringWidth
-
-            font, text = t.single_font(text)
-            w = stringWidth(text, font, 6.5)
-            for dx, dy in ((5, 2), (5, -8), (-5 - w, 2), (-5 - w, -8)):
-                box = (x + dx, y + dy, x + dx + w, y + dy + 7)
-                if box[0] < 0 or box[2] > width or box[1] < 0 or box[3] > height:
-                    continue
-                if all(
-                    box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed
-                ):
-                    placed.append(box)
-                    labels.append((box[0], box[1], text, font, colour))
-                    return
-
+        whole = MapPanel((0.0, 0.0, width, height), (south, north, west, east), squash)
+        inset = self.inset(ctx, whole, localities, assets)
+        if inset is not None:
+            # The region across the top, as tall as its shape needs; the inset below.
+            top = height - whole.used_height
+            whole = MapPanel((0.0, top, width, whole.used_height), whole.bounds, squash)
+            inset.title = ctx.tr("Around %(place)s", place=t.plain(inset.place, 40))
         approx = ctx.tr("approx.")
         grey = colors.HexColor("#666666")
-        crossings = [
-            point(a.latitude, a.longitude)
-            for a in assets
-            if a.kind == AssetKind.BORDER_CROSSING and not a.coordinates_approximate
-        ]
-        border = border_line(crossings, width, height) if crossings else []
-        marks = []
-        dots = []
-        for place in localities:
-            x, y = point(place.latitude, place.longitude)
-            dots.append((x, y, colors.white if place.coordinates_approximate else grey))
-            text = t.plain(place.name, 30)
-            if place.coordinates_approximate:
-                text += f" ({approx})"
-            marks.append((x, y, text, grey))
         accent = ctx.colours["accent"]
-        shapes = []
-        for asset in assets:
-            x, y = point(asset.latitude, asset.longitude)
-            shapes.append(
-                (asset.kind, x, y, colors.white if asset.coordinates_approximate else accent)
-            )
-            text = t.plain(asset.code or asset.name, 28)
-            if asset.coordinates_approximate:
-                text += f" ({approx})"
-            marks.insert(0, (x, y, text, colors.black))
-        for x, y, text, colour in marks:  # assets first: they matter most here
-            label(x, y, text, colour)
+        tabled = {asset.pk for asset in listed}
+        panels = [whole] if inset is None else [whole, inset]
+        for panel in panels:
+            frame = inset.bounds if inset is not None and panel is whole else None
+            for place in localities:
+                text = t.plain(place.name, 30)
+                if place.coordinates_approximate:
+                    text += f" ({approx})"
+                fill = colors.white if place.coordinates_approximate else grey
+                panel.mark("city", place.latitude, place.longitude, fill, text, grey, 2, frame)
+            for asset in assets:
+                text = t.plain(asset.code or asset.name, 28)
+                if asset.coordinates_approximate:
+                    text += f" ({approx})"
+                fill = colors.white if asset.coordinates_approximate else accent
+                priority = 0 if asset.pk in tabled else 1  # the table's assets first
+                panel.mark(
+                    asset.kind, asset.latitude, asset.longitude, fill, text, None, priority, frame
+                )
+            panel.place_labels()
+            panel.border = [
+                (a.latitude, a.longitude)
+                for a in assets
+                if a.kind == AssetKind.BORDER_CROSSING and not a.coordinates_approximate
+            ]
         legend = (
             "■ "
             + ctx.tr("Border crossing")
@@ -724,42 +922,57 @@ class CrossingSection(Section):
         )
 
         def paint(canvas: Any) -> None:
-            canvas.setLineWidth(1)
-            canvas.setFillColor(colors.HexColor("#F4F1EA"))
-            canvas.setStrokeColor(colors.HexColor("#BBBBBB"))
-            canvas.rect(0, 0, width, height, stroke=1, fill=1)
-            if border:
-                canvas.setStrokeColor(colors.HexColor("#8C6D46"))
-                canvas.setLineWidth(1.1)
-                canvas.setDash([5, 2], 0)
-                canvas.drawPath(polygon(canvas, border, close=False), stroke=1, fill=0)
-                canvas.setDash()
-            canvas.setStrokeColor(grey)
-            canvas.setLineWidth(0.6)
-            for x, y, fill in dots:
-                canvas.setFillColor(fill)
-                canvas.circle(x, y, 2.5, stroke=1, fill=1)
-            canvas.setStrokeColor(accent)
-            canvas.setLineWidth(0.8)
-            for kind, x, y, fill in shapes:
-                canvas.setFillColor(fill)
-                if kind == AssetKind.AIRPORT:
-                    outline = [x - 4, y - 3, x + 4, y - 3, x, y + 4]
-                    canvas.drawPath(polygon(canvas, outline), stroke=1, fill=1)
-                elif kind == AssetKind.SEAPORT:
-                    outline = [x, y - 4, x + 4, y, x, y + 4, x - 4, y]
-                    canvas.drawPath(polygon(canvas, outline), stroke=1, fill=1)
-                else:
-                    canvas.rect(x - 3, y - 3, 6, 6, stroke=1, fill=1)
-            for x, y, text, font, colour in labels:
-                canvas.setFillColor(colour)
-                canvas.setFont(font, 6.5)
-                canvas.drawString(x, y, text)
+            for panel in panels:
+                panel.paint(canvas, accent, grey)
+            if inset is not None:  # the inset's frame on the region's map
+                canvas.setStrokeColor(grey)
+                canvas.setLineWidth(0.6)
+                canvas.rect(*whole.frame_of(inset.bounds), stroke=1, fill=0)
             canvas.setFillColor(accent)
             canvas.setFont(t.FONT, 7.5)
             canvas.drawString(0, height + 4, legend)
 
         return figure(width, height + 16, paint)
+
+    def inset(
+        self,
+        ctx: DeckContext,
+        whole: MapPanel,
+        localities: list[Locality],
+        assets: list[InfrastructureAsset],
+    ) -> MapPanel | None:
+        """The area around where the prospect would settle, at ``INSET_ZOOM`` times the
+        region's scale, under the region's map: None when there is no room under it or
+        fewer than three marks in that area (nothing crowds there)."""
+        focus = self.focus(ctx)
+        room = whole.rect[3] - whole.used_height - INSET_GAP
+        if not focus or room < INSET_MIN_HEIGHT:
+            return None
+        place = focus[0]
+        # Centred on the marks within INSET_RADIUS_KM of the place, not the place alone:
+        # a county's seat may sit at the edge of where its crossings and ports are.
+        near = [
+            (float(o.latitude), float(o.longitude))
+            for o in [*localities, *assets]
+            if kilometres(o.latitude, o.longitude, place.latitude, place.longitude)
+            <= INSET_RADIUS_KM
+        ] or [(float(place.latitude), float(place.longitude))]
+        lat = sum(p[0] for p in near) / len(near)
+        lon = sum(p[1] for p in near) / len(near)
+        scale = whole.scale * INSET_ZOOM
+        half_lat, half_lon = room / scale / 2, whole.rect[2] / (scale * whole.squash) / 2
+        bounds = (lat - half_lat, lat + half_lat, lon - half_lon, lon + half_lon)
+        inside = [
+            o
+            for o in [*localities, *assets]
+            if bounds[0] <= float(o.latitude) <= bounds[1]
+            and bounds[2] <= float(o.longitude) <= bounds[3]
+        ]
+        if len(inside) < 3:
+            return None
+        inset = MapPanel((0.0, 0.0, whole.rect[2], room), bounds, whole.squash)
+        inset.place = place.name
+        return inset
 
     def flowables(self, ctx: DeckContext) -> list[Any]:
         from reportlab.platypus import Table, TableStyle
@@ -768,11 +981,7 @@ class CrossingSection(Section):
         assets = self.assets(ctx)
         cell = ctx.styles["cell"]
         rows: list[list[Any]] = [[ctx.tr("Asset"), ctx.tr("Kind"), ctx.tr("Status"), ""]]
-        per_kind = max(1, MAX_ASSETS // len(self.kinds))
-        listed = [
-            a for kind in self.kinds for a in [x for x in assets if x.kind == kind][:per_kind]
-        ]
-        listed += [a for a in assets if a.kind not in self.kinds][: MAX_ASSETS - len(listed)]
+        listed = self.listed(ctx, assets)
         kind_field = InfrastructureAsset._meta.get_field("kind")
         status_field = InfrastructureAsset._meta.get_field("status")
         for asset in listed:
@@ -785,7 +994,7 @@ class CrossingSection(Section):
                 ]
             )
         side = table(rows, [138, 82, 86, 34], ctx)
-        layout = Table([[self.map(ctx, assets), side]], colWidths=[410, 340])
+        layout = Table([[self.map(ctx, assets, listed), side]], colWidths=[410, 340])
         layout.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
         story.append(layout)
         story.append(

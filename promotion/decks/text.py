@@ -278,6 +278,7 @@ DECK_WORDS = (
     gettext_noop("Place"),
     gettext_noop("City"),
     gettext_noop("approx."),
+    gettext_noop("Around %(place)s"),
     gettext_noop(
         "No facts on file answer this question yet. %(partner)s will follow up with you personally."
     ),

@@ -331,9 +331,9 @@ def matching_clusters(ctx: DeckContext) -> tuple[list[IndustryCluster], bool]:
     return ctx.once("matching_clusters", lambda: _matching_clusters(ctx))
 
 
-def _matching_clusters(ctx: DeckContext) -> tuple[list[IndustryCluster], bool]:
-    code = ctx.prospect.naics_code or ""
-    clusters = ctx.region_data(
+def region_clusters(ctx: DeckContext) -> list[IndustryCluster]:
+    """The region's clusters, in their order on file (the most concentrated first)."""
+    return ctx.region_data(
         ("clusters",),
         lambda: list(
             IndustryCluster.objects.filter(region=ctx.region).select_related(
@@ -341,6 +341,11 @@ def _matching_clusters(ctx: DeckContext) -> tuple[list[IndustryCluster], bool]:
             )
         ),
     )
+
+
+def _matching_clusters(ctx: DeckContext) -> tuple[list[IndustryCluster], bool]:
+    code = ctx.prospect.naics_code or ""
+    clusters = region_clusters(ctx)
     matched = [
         c
         for c in clusters
@@ -506,6 +511,34 @@ class IndustrySection(Section):
                     ctx.styles["body"],
                 )
             )
+        figures = cluster_figures(ctx, clusters)
+        story.extend(self.figures(ctx, clusters, figures))
+        if matched and not figures:
+            # Nothing to weigh the prospect's own cluster by: the region's clusters that
+            # have figures on file, for comparison, rather than a page of blanks.
+            shown = [c for c in region_clusters(ctx) if c not in clusters]
+            known = cluster_figures(ctx, shown)
+            compared = [c for c in shown if c.pk in known][:MAX_CLUSTERS]
+            if compared:
+                story.append(
+                    P(
+                        t.para_markup(
+                            ctx.tr("For comparison: the region's clusters with figures on file")
+                        ),
+                        ctx.styles["h2"],
+                    )
+                )
+                story.extend(self.figures(ctx, compared, known))
+        return story
+
+    def figures(
+        self,
+        ctx: DeckContext,
+        clusters: list[IndustryCluster],
+        figures: dict[int, ClusterFigures],
+    ) -> list[Any]:
+        """The table of ``clusters`` with their figures, and the chart when any has one."""
+        story: list[Any] = []
         cell = ctx.styles["cell"]
         from reportlab.lib.styles import ParagraphStyle
 
@@ -520,7 +553,6 @@ class IndustrySection(Section):
             "Source of the figures",
         )
         rows: list[list[Any]] = [[P(t.para_markup(ctx.tr(label)), head) for label in headings]]
-        figures = cluster_figures(ctx, clusters)
         none_on_file = ctx.tr("No figure on file")
         for cluster in clusters:
             name = t.para_markup(ctx.localized(cluster, "name"), 200)

@@ -260,6 +260,7 @@ DECK_WORDS = (
     gettext_noop("Employment"),
     gettext_noop("Concentration (location quotient)"),
     gettext_noop("Employment by cluster"),
+    gettext_noop("For comparison: the region's clusters with figures on file"),
     gettext_noop("Figures as of"),
     gettext_noop("Source of the figures"),
     gettext_noop("No figure on file"),

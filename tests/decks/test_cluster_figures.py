@@ -87,6 +87,25 @@ def test_a_cluster_without_figures_says_so_and_draws_no_chart(region, staff_user
     assert "Employment by cluster" not in page
 
 
+def test_a_matched_cluster_without_figures_is_compared_with_those_that_have_them(
+    calibaja, owner_partner, owner
+):
+    """Ship building (NAICS 3366) has no figure on file: the page says so, then shows
+    the region's clusters that have figures, with their sources and the chart, rather
+    than a page of blanks. A matched cluster with figures needs no comparison."""
+    prospect = factories.ProspectFactory(partner=owner_partner, naics_code="3366")
+    page = industry_page(pdf_text(deck_pdf(prospect, owner)))
+    comparison = page.index("For comparison: the region's clusters with figures on file")
+    assert page.index("No figure on file") < comparison
+    compared = page[comparison:]
+    assert re.search(r"Audio and Video Equipment Manufacturing \[\d+\] 31,600", compared)
+    assert re.search(r"Medical Equipment and Supplies Manufacturing \[\d+\] 43,015", compared)
+    assert "Employment by cluster" in compared
+
+    medical = factories.ProspectFactory(partner=owner_partner, naics_code="3391")
+    assert "For comparison" not in industry_page(pdf_text(deck_pdf(medical, owner)))
+
+
 def test_an_employment_fact_keeps_its_qualifier_and_citation(region, staff_user):
     partner = factories.PartnerFactory(region=region)
     factories.PartnerMembershipFactory(user=staff_user, partner=partner)

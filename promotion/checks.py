@@ -49,6 +49,9 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 id="promotion.E004",
             )
         )
+    errors += _number_locale_errors(
+        value.get("NUMBER_FORMAT_LOCALES", DEFAULTS["NUMBER_FORMAT_LOCALES"])
+    )
     minutes = value.get("DECK_RESEND_AFTER_MINUTES", DEFAULTS["DECK_RESEND_AFTER_MINUTES"])
     if not isinstance(minutes, int | float) or isinstance(minutes, bool) or minutes <= 0:
         errors.append(
@@ -256,6 +259,30 @@ def _check_embedding(value: dict[str, Any]) -> list[Error]:
         value.get("CONTENT_SECURITY_POLICY", DEFAULTS["CONTENT_SECURITY_POLICY"])
     )
     return errors
+
+
+def _number_locale_errors(locales: Any) -> list[Error]:
+    from django.utils.formats import iter_format_modules
+
+    hint = "A dict of deck language to a locale Django has formats for, e.g. {'es': 'es-mx'}."
+    if not isinstance(locales, dict):
+        return [
+            Error(
+                "PROMOTION['NUMBER_FORMAT_LOCALES'] must be a dict.",
+                hint=hint,
+                id="promotion.E017",
+            )
+        ]
+    return [
+        Error(
+            f"PROMOTION['NUMBER_FORMAT_LOCALES'][{language!r}] is {locale!r}, a locale "
+            "Django has no number formats for.",
+            hint=hint,
+            id="promotion.E017",
+        )
+        for language, locale in locales.items()
+        if not isinstance(locale, str) or not any(True for _ in iter_format_modules(locale))
+    ]
 
 
 def _policy_errors(policy: Any) -> list[Error]:

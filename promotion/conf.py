@@ -50,6 +50,11 @@ DEFAULTS: dict[str, Any] = {
     # time limit + about 100 s of kombu's restore sweep (the example deployment: 300 + 90
     # + 100 s), and above the longest a deck waits in the queue when the workers are busy.
     "DECK_RESEND_AFTER_MINUTES": 15,
+    # The locale whose number formats the decks of each language use, where it is not the
+    # language's own: Spanish decks write figures the Mexican way (3,298,634 and 419.88), as
+    # the region's Spanish fact texts do. ``{}`` writes them as Django's "es" does
+    # (3.298.634 and 419,88, the way of Spain).
+    "NUMBER_FORMAT_LOCALES": {"es": "es-mx"},
     # The template the app's own pages (the "Ask the region" page) extend. It must define
     # ``{% block content %}``; ``{% block title %}`` is filled too when it has one. Name the
     # host's base template here so the pages look like the rest of the site; the default is

@@ -47,6 +47,8 @@ def test_checks_pass_with_the_defaults() -> None:
         ({"API_THROTTLE_RATES": {"user": "5/fortnight"}}, "promotion.E014"),
         ({"API_THROTTLE_RATES": ["5/minute"]}, "promotion.E014"),
         ({"API_THROTTLE_CACHE": "nowhere"}, "promotion.E015"),
+        ({"NUMBER_FORMAT_LOCALES": {"es": "xx-nowhere"}}, "promotion.E017"),
+        ({"NUMBER_FORMAT_LOCALES": ["es-mx"]}, "promotion.E017"),
     ],
 )
 def test_bad_configuration_is_a_system_check_error(value: object, expected: str) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import translation
 
 from promotion.decks import text as t
@@ -39,6 +39,9 @@ MAX_QUESTIONS = 8
 MAX_FACTS_PER_QUESTION = 3
 MAX_CLUSTERS = 6
 MAX_ASSETS = 12
+MAX_POOLS = 6
+MAX_TALENT_FACTS = 2
+MAX_COST_FACTS = 3
 # The crossings map's inset: how much closer than the region's map, the radius of the
 # area it centres on, and the least height worth drawing.
 INSET_ZOOM = 2.5
@@ -584,36 +587,66 @@ class TalentSection(Section):
     key = "talent"
     title = "Talent"
     topics = ("talent", "education-research")
+    # Talent facts also on this topic (wages) are printed under their own heading.
+    costs = "costs"
 
     def flowables(self, ctx: DeckContext) -> list[Any]:
         story = self.heading(ctx)
         clusters, matched = matching_clusters(ctx)
         key = ("talent", type(self), self.topics, matched and tuple(c.pk for c in clusters))
-        pools, institutions, facts = ctx.region_data(key, lambda: self.read(ctx))
-        return story + self.lines(ctx, pools, institutions, facts)
+        pools, institutions, facts, costs = ctx.region_data(key, lambda: self.read(ctx))
+        return story + self.lines(ctx, pools, institutions, facts, costs)
 
-    def read(self, ctx: DeckContext) -> tuple[list[Any], list[Any], list[Fact]]:
+    def read(self, ctx: DeckContext) -> tuple[list[Any], list[Any], list[Fact], list[Fact]]:
+        """The pools (those of the matching clusters first), each followed by its newest
+        fact; the institutions of the matching clusters, else the region's; a few talent
+        facts tied to no pool (the matching clusters' or the region's), and the newest
+        facts on labour costs."""
         clusters, matched = matching_clusters(ctx)
-        pools = TalentPool.objects.filter(region=ctx.region)
+        pools = TalentPool.objects.filter(region=ctx.region).order_by("pk")
         institutions = Institution.objects.filter(region=ctx.region).select_related("locality")
-        # Those of the matching clusters, else all: only the rows printed are read.
         if matched:
-            pools_shown = list(pools.filter(clusters__in=clusters).distinct()[:5])
+            first = list(pools.filter(clusters__in=clusters).distinct()[:MAX_POOLS])
+            rest = pools.exclude(pk__in=[pool.pk for pool in first])
+            pools_shown = first + list(rest[: MAX_POOLS - len(first)])
             institutions_shown = list(institutions.filter(clusters__in=clusters).distinct()[:8])
         else:
-            pools_shown, institutions_shown = [], []
-        pools = pools_shown or list(pools[:5])
-        institutions = institutions_shown or list(institutions[:8])
-        facts = list(
-            published_facts(ctx).filter(topics__slug__in=self.topics).distinct().order_by("key")[:4]
+            pools_shown, institutions_shown = list(pools[:MAX_POOLS]), []
+        institutions_shown = institutions_shown or list(institutions[:8])
+        # Each pool's newest fact, one with a figure first.
+        newest: dict[int, Fact] = {}
+        for fact in (
+            published_facts(ctx)
+            .filter(talent_pool__in=pools_shown)
+            .order_by("talent_pool", "-as_of", "key")
+        ):
+            held = newest.get(fact.talent_pool_id)  # type: ignore[arg-type]
+            if held is None or (held.value_number is None and fact.value_number is not None):
+                newest[fact.talent_pool_id] = fact  # type: ignore[index]
+        talent = published_facts(ctx).filter(topics__slug__in=self.topics).distinct()
+        untied = (
+            talent.filter(talent_pool__isnull=True)
+            .filter(Q(cluster__isnull=True) | Q(cluster__in=clusters if matched else []))
+            .exclude(topics__slug=self.costs)
+            .order_by("-as_of", "key")[:MAX_TALENT_FACTS]
         )
-        return pools, institutions, facts
+        costs = talent.filter(topics__slug=self.costs).order_by("-as_of", "key")[:MAX_COST_FACTS]
+        # The pools with a fact on file first: they say how many.
+        pools_shown.sort(key=lambda pool: pool.pk not in newest)
+        lines = [(pool, newest.get(pool.pk)) for pool in pools_shown]
+        return lines, institutions_shown, list(untied), list(costs)
 
     def lines(
-        self, ctx: DeckContext, pools: list[Any], institutions: list[Any], facts: list[Fact]
+        self,
+        ctx: DeckContext,
+        pools: list[Any],
+        institutions: list[Any],
+        facts: list[Fact],
+        costs: list[Fact],
     ) -> list[Any]:
+        """``pools``: each pool with its fact, or None (``read``)."""
         story: list[Any] = []
-        if not (pools or institutions or facts):
+        if not (pools or institutions or facts or costs):
             story.append(
                 P(
                     t.para_markup(ctx.tr("No talent data is on file for this industry yet.")),
@@ -623,14 +656,19 @@ class TalentSection(Section):
             return story
         if pools or facts:
             story.append(P(t.para_markup(ctx.tr("Workforce")), ctx.styles["h2"]))
-        for pool in pools:
-            description = ctx.localized(pool, "description")
+        for pool, fact in pools:
             line = f"<b>{t.para_markup(ctx.localized(pool, 'name'), 200)}</b>"
-            if description:
+            if fact is not None:  # the fact says what the pool is, and how many
+                line += " — " + fact_line(ctx, fact)
+            elif description := ctx.localized(pool, "description"):
                 line += " — " + t.para_markup(description, 240)
             story.append(P(line, ctx.styles["cell"]))
         for fact in facts:
             story.append(P(fact_line(ctx, fact), ctx.styles["cell"]))
+        if costs:
+            story.append(P(t.para_markup(ctx.tr("Labour costs")), ctx.styles["h2"]))
+            for fact in costs:
+                story.append(P(fact_line(ctx, fact), ctx.styles["cell"]))
         if institutions:
             story.append(
                 P(t.para_markup(ctx.tr("Universities and research institutes")), ctx.styles["h2"])

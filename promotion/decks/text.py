@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.utils import formats, translation
+from django.utils import formats, numberformat, translation
 from django.utils.translation import gettext, gettext_noop
+
+from promotion.conf import promotion_settings
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "PromotionSans"
@@ -267,6 +269,7 @@ DECK_WORDS = (
     gettext_noop("more than %(value)s"),
     gettext_noop("Workforce"),
     gettext_noop("Universities and research institutes"),
+    gettext_noop("Labour costs"),
     gettext_noop("No talent data is on file for this industry yet."),
     gettext_noop(
         "Map drawn from the coordinates on file: the border line joins the crossings; hollow "
@@ -326,14 +329,24 @@ def tr(message: str, language: str, **params: Any) -> str:
 
 
 def number(value: Any, language: str, decimals: int | None = None) -> str:
+    """``value`` with the separators of ``language``'s number format locale
+    (``PROMOTION["NUMBER_FORMAT_LOCALES"]``), grouped by thousands."""
     if value is None:
         return ""
     if isinstance(value, Decimal | float) and decimals is None:
         value = Decimal(value)
         exponent = value.normalize().as_tuple().exponent
         decimals = min(2, max(0, -exponent)) if isinstance(exponent, int) else 0
-    with in_language(language):
-        return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
+    locale = promotion_settings.NUMBER_FORMAT_LOCALES.get(language, language)
+    return numberformat.format(
+        value,
+        formats.get_format("DECIMAL_SEPARATOR", locale, use_l10n=True),
+        decimals,
+        formats.get_format("NUMBER_GROUPING", locale, use_l10n=True),
+        formats.get_format("THOUSAND_SEPARATOR", locale, use_l10n=True),
+        force_grouping=True,
+        use_l10n=True,
+    )
 
 
 def date(value: datetime.date, language: str, precision: str = "day") -> str:

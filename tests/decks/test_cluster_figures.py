@@ -66,14 +66,26 @@ def test_cluster_figures_print_with_their_own_source_and_date(calibaja, owner_pa
     assert re.search(rf"31,600 \[{figures_from}\]", page), page  # the chart's bar label
 
 
-def test_spanish_deck_writes_the_figures_the_spanish_way(calibaja, owner_partner, owner):
+def test_spanish_deck_writes_the_figures_the_mexican_way(calibaja, owner_partner, owner):
+    """As the region's Spanish fact texts do (``NUMBER_FORMAT_LOCALES``): a Spanish deck
+    never prints "43.015" in one place and "43,015" in the next."""
     prospect = factories.ProspectFactory(partner=owner_partner, naics_code="3391")
     text = pdf_text(deck_pdf(prospect, owner, language="es"))
     start = text.index("Por qué su industria encaja")
     page = " ".join(text[start : text.index("Talento", start)].split())
-    employment = " ".join(number(43015, "es", 0).split())
-    assert employment != "43,015"
-    assert re.search(rf"material médico \[\d+\] {employment} .+ 2008 \[\d+\]", page), page
+    assert re.search(r"material médico \[\d+\] 43,015 .+ 2008 \[\d+\]", page), page
+    assert "43.015" not in text and "43 015" not in " ".join(text.split())
+    assert "419.88 MXN" in text and "419,88" not in text
+
+
+def test_the_number_format_of_each_language_is_a_setting(settings):
+    from decimal import Decimal
+
+    assert number(Decimal("3298634.25"), "es") == "3,298,634.25"
+    assert number(Decimal("3298634.25"), "en") == "3,298,634.25"
+    settings.PROMOTION = {"NUMBER_FORMAT_LOCALES": {}}  # Django's "es": the way of Spain
+    assert number(Decimal("419.88"), "es") == "419,88"
+    assert number(43015, "es", 0).replace("\xa0", " ") in ("43.015", "43 015")
 
 
 def test_a_cluster_without_figures_says_so_and_draws_no_chart(region, staff_user):

@@ -21,6 +21,7 @@ from promotion.answering.text import (
     deletions,
     detect_language,
     edit_distance,
+    related_stems,
     stem,
     typo_allowance,
     words,
@@ -700,6 +701,20 @@ class AliasMatcher(BaseMatcher):
         self._fuzzy_cache[word] = result
         return result
 
+    def _related(self, word: str) -> tuple[str, float] | None:
+        """The stem of a known word that ``word`` is another form of ("invierten",
+        "invirtiendo" of "invertir"; "investor" of "invest"), and how known it is: an
+        alias word's fully, a word of the facts' as much as any word of theirs."""
+        key = "=" + word
+        if key in self._fuzzy_cache:
+            return self._fuzzy_cache[key]
+        candidates = related_stems(word)
+        result = next(((s, 1.0) for s in candidates if s in self._alias_stems), None)
+        if result is None:
+            result = next(((s, 0.8) for s in candidates if s in self._known), None)
+        self._fuzzy_cache[key] = result
+        return result
+
     def _tokens(self, text: str) -> tuple[list[_Token], list[str], list[str]]:
         """The question's content words, and the stems and the folded forms of all its
         words, stop words included."""
@@ -781,6 +796,9 @@ class AliasMatcher(BaseMatcher):
                 token.general = True
             elif token.stem in self._known:
                 token.known = 0.8
+            elif (related := self._related(text_)) is not None:
+                # Another form of a known word: "invirtiendo", "costará", "investor".
+                token.stem, token.known = related
             else:
                 correction = self._correct(text_)
                 if correction is None and len(token.stem) >= 6:

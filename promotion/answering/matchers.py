@@ -340,6 +340,7 @@ class AliasMatcher(BaseMatcher):
         self._build_facts(knowledge.facts)
         self._split_shared_phrases()
         self._build_fuzzy_index()
+        self._build_roots()
 
     # ----------------------------------------------------------------- indexing
 
@@ -650,6 +651,25 @@ class AliasMatcher(BaseMatcher):
                     for t, w in phrase.topics.items()
                 }
 
+    def _build_roots(self) -> None:
+        """The roots of the aliases' words ("crec" of "crecimiento", "moderniz" of
+        "modernization" and "modernización"), for ``_related``."""
+        roots: dict[str, set[str]] = defaultdict(set)
+        for word, word_stem in self._surface.items():
+            if word_stem in self._alias_stems:
+                for root in related_stems(word):
+                    roots[root].add(word_stem)
+        topics: dict[str, set[int]] = defaultdict(set)
+        for topic_id, stems in self._topic_stems.items():
+            for word_stem in stems:
+                topics[word_stem].add(topic_id)
+        # A root of alias words of different topics says neither.
+        self._roots = {
+            root: min(found)
+            for root, found in roots.items()
+            if len({frozenset(topics[s]) for s in found}) == 1 and root not in self._alias_stems
+        }
+
     def _build_fuzzy_index(self) -> None:
         self._deletes: dict[str, set[str]] = defaultdict(set)
         vocabulary = dict(self._surface)
@@ -710,6 +730,9 @@ class AliasMatcher(BaseMatcher):
             return self._fuzzy_cache[key]
         candidates = related_stems(word)
         result = next(((s, 1.0) for s in candidates if s in self._alias_stems), None)
+        if result is None:
+            # A word that shares its root with an alias word: "crece" with "crecimiento".
+            result = next(((self._roots[s], 1.0) for s in candidates if s in self._roots), None)
         if result is None:
             result = next(((s, 0.8) for s in candidates if s in self._known), None)
         self._fuzzy_cache[key] = result

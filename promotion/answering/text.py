@@ -314,7 +314,8 @@ _DERIVATIONS = tuple(
     sorted(
         """
         ings ing ed ers er ors or ments ment ations ation iones ions ion ists ist ismo
-        amiento imiento amientos imientos miento mientos ista istas
+        amiento imiento amientos imientos miento mientos ista istas acion aciones icion
+        iciones
         """.split(),
         key=len,
         reverse=True,
@@ -341,7 +342,13 @@ def related_stems(word: str) -> list[str]:
     if len(word) < 5 or not word.isalpha():
         return []
     bases = [word[: -len(e)] for e in _INFLECTIONS if word.endswith(e) and len(word) - len(e) >= 4]
-    bases += [word[: -len(e)] for e in _DERIVATIONS if word.endswith(e) and len(word) - len(e) >= 5]
+    # A long derivational ending leaves a root of four letters ("crec-imiento"), a short
+    # one five ("invest-or", not "play-er").
+    bases += [
+        word[: -len(e)]
+        for e in _DERIVATIONS
+        if word.endswith(e) and len(word) - len(e) >= (4 if len(e) >= 5 else 5)
+    ]
     found: list[str] = []
     for base in bases:
         for candidate in (base, stem(base)):

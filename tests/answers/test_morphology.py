@@ -72,3 +72,34 @@ def test_a_form_reaches_its_topic(calibaja, question: str, topic: str) -> None:
 )
 def test_a_form_that_relates_to_nothing_known_still_declines(calibaja, question) -> None:
     assert not answer_question(region=calibaja, text=question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "alias"),
+    [
+        # A verb read through the noun an alias derives from it.
+        ("¿Qué tan rápido está creciendo Tijuana?", "creciendo", "crecimiento"),
+        ("What is being constructed in Tecate?", "constructed", "construction"),
+        # Alias words of one topic in both languages share the root: either will do.
+        ("Is Tijuana modernizing its roads?", "modernizing", "modernization modernización"),
+    ],
+)
+def test_a_form_shares_its_root_with_an_alias(calibaja, question, word, alias) -> None:
+    from promotion.answering.text import words
+
+    matcher = matcher_for(region=calibaja)
+    token = next(t for t in matcher._analyse(question).tokens if t.word == word)
+    assert token.stem in {stem(w.text) for w in words(alias)}
+    assert token.known == 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("¿Qué tan rápido está creciendo Tijuana?", "demographics"),
+        ("What is being constructed in Tecate?", "infrastructure-investment"),
+    ],
+)
+def test_a_form_of_an_alias_root_reaches_its_topic(calibaja, question, topic) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic

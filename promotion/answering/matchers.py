@@ -201,10 +201,14 @@ class AliasMatcher(BaseMatcher):
        both languages dropped and the rest lightly stemmed, so "¿Cuántos ingenieros?",
        "cuantos ingeniero" and "engineers" reduce to "ingenier"/"engineer". An acronym
        that spells a stop word ("IT", "TI") is kept when an alias writes it so.
-    2. A word unknown to the region's vocabulary is corrected to the nearest alias, place
-       or fact word within a length-aware number of typing errors ("wify", "enginers");
-       alias and place words win ties, and a correction counts as known by how few errors
-       per letter it needed.
+    2. A word unknown to the region's vocabulary that is another form of a known one is
+       read as that word: one more inflection or derivation stripped, the Spanish stem
+       vowel unified ("invirtiendo", "invierten" for "invertido"; "costará";
+       "recruiters"), or a root shared with an alias word ("creciendo" for
+       "crecimiento", "constructed" for "construction"). Otherwise it is corrected to
+       the nearest alias, place or fact word within a length-aware number of typing
+       errors ("wify", "enginers"); alias and place words win ties, and a correction
+       counts as known by how few errors per letter it needed.
     3. Place names ("Mexicali", "Rosarito" for "Playas de Rosarito") are set aside: they
        choose facts, not topics.
     4. Alias phrases (and topic names) are matched longest first ("port of entry" before

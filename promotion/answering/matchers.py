@@ -21,6 +21,7 @@ from promotion.answering.text import (
     deletions,
     detect_language,
     edit_distance,
+    related_stems,
     stem,
     typo_allowance,
     words,
@@ -200,10 +201,14 @@ class AliasMatcher(BaseMatcher):
        both languages dropped and the rest lightly stemmed, so "¿Cuántos ingenieros?",
        "cuantos ingeniero" and "engineers" reduce to "ingenier"/"engineer". An acronym
        that spells a stop word ("IT", "TI") is kept when an alias writes it so.
-    2. A word unknown to the region's vocabulary is corrected to the nearest alias, place
-       or fact word within a length-aware number of typing errors ("wify", "enginers");
-       alias and place words win ties, and a correction counts as known by how few errors
-       per letter it needed.
+    2. A word unknown to the region's vocabulary that is another form of a known one is
+       read as that word: one more inflection or derivation stripped, the Spanish stem
+       vowel unified ("invirtiendo", "invierten" for "invertido"; "costará";
+       "recruiters"), or a root shared with an alias word ("creciendo" for
+       "crecimiento", "constructed" for "construction"). Otherwise it is corrected to
+       the nearest alias, place or fact word within a length-aware number of typing
+       errors ("wify", "enginers"); alias and place words win ties, and a correction
+       counts as known by how few errors per letter it needed.
     3. Place names ("Mexicali", "Rosarito" for "Playas de Rosarito") are set aside: they
        choose facts, not topics.
     4. Alias phrases (and topic names) are matched longest first ("port of entry" before
@@ -339,6 +344,7 @@ class AliasMatcher(BaseMatcher):
         self._build_facts(knowledge.facts)
         self._split_shared_phrases()
         self._build_fuzzy_index()
+        self._build_roots()
 
     # ----------------------------------------------------------------- indexing
 
@@ -649,6 +655,25 @@ class AliasMatcher(BaseMatcher):
                     for t, w in phrase.topics.items()
                 }
 
+    def _build_roots(self) -> None:
+        """The roots of the aliases' words ("crec" of "crecimiento", "moderniz" of
+        "modernization" and "modernización"), for ``_related``."""
+        roots: dict[str, set[str]] = defaultdict(set)
+        for word, word_stem in self._surface.items():
+            if word_stem in self._alias_stems:
+                for root in related_stems(word):
+                    roots[root].add(word_stem)
+        topics: dict[str, set[int]] = defaultdict(set)
+        for topic_id, stems in self._topic_stems.items():
+            for word_stem in stems:
+                topics[word_stem].add(topic_id)
+        # A root of alias words of different topics says neither.
+        self._roots = {
+            root: min(found)
+            for root, found in roots.items()
+            if len({frozenset(topics[s]) for s in found}) == 1 and root not in self._alias_stems
+        }
+
     def _build_fuzzy_index(self) -> None:
         self._deletes: dict[str, set[str]] = defaultdict(set)
         vocabulary = dict(self._surface)
@@ -698,6 +723,23 @@ class AliasMatcher(BaseMatcher):
         if len(self._fuzzy_cache) > 20_000:
             self._fuzzy_cache.clear()
         self._fuzzy_cache[word] = result
+        return result
+
+    def _related(self, word: str) -> tuple[str, float] | None:
+        """The stem of a known word that ``word`` is another form of ("invierten",
+        "invirtiendo" of "invertir"; "investor" of "invest"), and how known it is: an
+        alias word's fully, a word of the facts' as much as any word of theirs."""
+        key = "=" + word
+        if key in self._fuzzy_cache:
+            return self._fuzzy_cache[key]
+        candidates = related_stems(word)
+        result = next(((s, 1.0) for s in candidates if s in self._alias_stems), None)
+        if result is None:
+            # A word that shares its root with an alias word: "crece" with "crecimiento".
+            result = next(((self._roots[s], 1.0) for s in candidates if s in self._roots), None)
+        if result is None:
+            result = next(((s, 0.8) for s in candidates if s in self._known), None)
+        self._fuzzy_cache[key] = result
         return result
 
     def _tokens(self, text: str) -> tuple[list[_Token], list[str], list[str]]:
@@ -781,6 +823,9 @@ class AliasMatcher(BaseMatcher):
                 token.general = True
             elif token.stem in self._known:
                 token.known = 0.8
+            elif (related := self._related(text_)) is not None:
+                # Another form of a known word: "invirtiendo", "costará", "investor".
+                token.stem, token.known = related
             else:
                 correction = self._correct(text_)
                 if correction is None and len(token.stem) >= 6:

@@ -290,3 +290,79 @@ def deletions(word: str, depth: int) -> set[str]:
         frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
         found |= frontier
     return found
+
+
+# Inflections and derivations the light stemmer leaves apart, longest first: Spanish
+# tenses and persons ("costará", "invierten", "contratamos", "invirtió"), English agent
+# and action nouns ("investor", "expansion"), and Spanish ones ("inversionista",
+# "crecimiento"). ``related_stems`` strips them only to look the rest up in the region's
+# vocabulary, so a rare form of a known word is read without the stemmer merging words.
+_INFLECTIONS = tuple(
+    sorted(
+        """
+        aremos eremos iremos ariamos eriamos iriamos abamos iamos aramos ieramos
+        aran eran iran arian erian irian aban ian aron ieron iendo ando yendo
+        ara era ira aria eria iria aba ia amos emos imos ado ada ados adas ido ida idos
+        idas io en as es a e o
+        """.split(),
+        key=len,
+        reverse=True,
+    )
+)
+# Derivations, which leave a longer stem: "investor" is "invest", "player" not "playa".
+_DERIVATIONS = tuple(
+    sorted(
+        """
+        ings ing ed ers er ors or ments ment ations ation iones ions ion ists ist ismo
+        amiento imiento amientos imientos miento mientos ista istas acion aciones icion
+        iciones
+        """.split(),
+        key=len,
+        reverse=True,
+    )
+)
+# The stressed stem vowel of Spanish verbs: "invierte"/"invirtiendo" for "invertir",
+# "pide" for "pedir", "puede"/"pudo" for "poder", "duerme"/"durmiendo" for "dormir".
+_STEM_VOWELS = (("ie", "e"), ("ue", "o"), ("i", "e"), ("u", "o"))
+# A noun's stem as its verb's: "invers(ión)"/"invert(ir)", "expans(ión)"/"expand(ir)".
+_DERIVED = (("rs", "rt"), ("ns", "nd"))
+
+
+def related_stems(word: str) -> list[str]:
+    """Stems a word may share with another form of it, best guess first.
+
+    ``stem`` folds regular plurals and the commonest verb endings; this goes further,
+    for a word whose stem the vocabulary does not know: it strips one more inflection or
+    derivation ("costara" -> "cost", "invierten" -> "invert", "investor" -> "invest",
+    "inversionista" -> "inversion"), unifies the stem vowel that Spanish verbs change
+    when stressed or before "-iendo" ("invirtiendo" -> "invert", "durmiendo" -> "dorm"),
+    and a noun's ending with its verb's ("invers(ión)" -> "invert(ir)"). The caller keeps
+    the first candidate its vocabulary knows.
+    """
+    if len(word) < 5 or not word.isalpha():
+        return []
+    bases = [word[: -len(e)] for e in _INFLECTIONS if word.endswith(e) and len(word) - len(e) >= 4]
+    # A long derivational ending leaves a root of four letters ("crec-imiento"), a short
+    # one five ("invest-or", not "play-er").
+    bases += [
+        word[: -len(e)]
+        for e in _DERIVATIONS
+        if word.endswith(e) and len(word) - len(e) >= (4 if len(e) >= 5 else 5)
+    ]
+    found: list[str] = []
+    for base in bases:
+        for candidate in (base, stem(base)):
+            forms = [candidate]
+            # The last stem vowel, as the infinitive has it.
+            for old, new in _STEM_VOWELS:
+                at = candidate.rfind(old)
+                if at > 0 and at >= len(candidate) - 4:
+                    forms.append(candidate[:at] + new + candidate[at + len(old) :])
+            for form in list(forms):
+                for old, new in _DERIVED:
+                    if form.endswith(old) and len(form) > 4:
+                        forms.append(form[: -len(old)] + new)
+            for form in forms:
+                if len(form) >= 4 and form not in found:
+                    found.append(form)
+    return found

@@ -14,7 +14,11 @@ per question. With no file given it reports the five sets of ``tests/answers/``:
 - ``questions_holdout.json``, written before the second rework of the method and measured
   only before and after it: never looked at question by question while developing;
 - ``questions_holdout2.json``, written before its author read the matcher, its aliases or the
-  other sets, and scored before the third rework of the method.
+  other sets, and scored before the third rework of the method;
+- ``questions_holdout3.json`` and ``questions_holdout4.json``, written by two other authors
+  who had read neither the matcher, its aliases nor the other sets (the fourth in askers'
+  own voices), and scored as written before the fourth rework; the third then became that
+  rework's development set, the fourth was kept unseen to judge it.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ SETS = (
     "questions_unseen",
     "questions_holdout",
     "questions_holdout2",
+    "questions_holdout3",
+    "questions_holdout4",
 )
 QUESTIONS = [ROOT / "tests" / "answers" / f"{name}.json" for name in SETS]
 

@@ -9,11 +9,19 @@ the matcher worse fails here, while a reworded alias does not.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
+
+import pytest
 
 from promotion.models import Fact, FactStatus
 from promotion.services.answers import answer_question
 
+SLUGS = {
+    q["topic"]
+    for q in json.loads((Path(__file__).parent / "questions_blind.json").read_text("utf-8"))
+    if q["topic"]
+}
 QUESTIONS = json.loads((Path(__file__).parent / "questions.json").read_text(encoding="utf-8"))
 TOPIC_ACCURACY_FLOOR = 0.90
 DECLINED_FLOOR = 0.92
@@ -52,6 +60,27 @@ def test_the_holdout_set_is_well_formed() -> None:
             q["question"] for q in json.loads((here / f"{name}.json").read_text(encoding="utf-8"))
         }
     assert not {q["question"] for q in holdout} & others
+
+
+@pytest.mark.parametrize("name", ["questions_holdout3", "questions_holdout4"])
+def test_the_later_holdout_sets_are_well_formed_and_new(name: str) -> None:
+    """Written by authors who read neither the matcher, its aliases nor the other sets,
+    and scored by ``bench/answers.py`` only. Every topic is asked, in both languages."""
+    here = Path(__file__).parent
+    questions = json.loads((here / f"{name}.json").read_text(encoding="utf-8"))
+    assert len(questions) >= 120
+    assert sum(1 for q in questions if q["topic"] is None) >= 25
+    assert sum(1 for q in questions if q["language"] == "es") >= 0.45 * len(questions)
+    topics = Counter(q["topic"] for q in questions if q["topic"])
+    assert len(topics) == 20 and min(topics.values()) >= 4
+    assert set(q["topic"] for q in questions if q["topic"]) <= SLUGS
+    seen = set()
+    for other in here.glob("questions*.json"):
+        if other.stem != name:
+            seen |= {q["question"].casefold() for q in json.loads(other.read_text("utf-8"))}
+    # A few short out-of-scope ones are what anyone would write ("are you a bot?").
+    repeated = [q for q in questions if q["question"].casefold() in seen]
+    assert all(q["topic"] is None for q in repeated) and len(repeated) <= 5, repeated
 
 
 def test_accuracy_over_the_labelled_set_stays_above_the_floor(calibaja) -> None:

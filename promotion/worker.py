@@ -31,11 +31,11 @@ collections wait for a full one. Python runs a full collection only when the obj
 added to the oldest generation since the last exceed a quarter of those already there,
 and a pool process inherits some 170,000 from the parent (Django, Celery, DRF, reportlab
 and the app, imported before the fork): the garbage of many decks piles up between full
-collections (about one in 400 decks), each of which walks all 170,000 objects, and the
+collections (one every 150 to 400 decks), each of which walks all 170,000 objects, and the
 process's heap grows to the largest pile met so far and keeps that size. A pool process
 grew by about 8 MB between its 50th and its 250th deck, then stayed flat. Moved to the
 permanent generation as the process starts (``gc.freeze()``), the inherited objects are
-no longer walked: full collections come about six times as often, each costs a small
+no longer walked: full collections come about every 70 decks, each costs a small
 fraction, the garbage no longer piles up (about 2 MB of growth, over by the 200th deck),
 and the collector no longer writes to the pages shared with the parent::
 

@@ -1,13 +1,15 @@
 """Benchmark the pitch decks: one render in process, the reportlab floor, a real worker.
 
 Run from the repository root:  python bench/decks.py [--quick] [--renders N] [--decks N]
-[--rounds N] [--memory-decks N] [--worker | --no-worker] [--django-debug]
+[--rounds N] [--memory-decks N] [--memory-only] [--database NAME] [--worker | --no-worker]
+[--django-debug]
 
 It uses the example deployment's settings (``calibaja.settings``) on a PostgreSQL database
-of its own, ``promotion_bench``, created on the server ``DATABASE_URL`` names (default
-``postgres://postgres@127.0.0.1:5432/test``; that database is left untouched), migrated,
-loaded with the shipped Cali-Baja data set and given prospects of one partner, each with
-five questions recorded (and matched) through ``question_record``. Deck files go to a
+of its own, ``promotion_bench`` (or ``--database``), created on the server ``DATABASE_URL``
+names (default ``postgres://postgres@127.0.0.1:5432/test``; that database is left
+untouched), migrated, loaded with the shipped Cali-Baja data set and given prospects of
+one partner, each with five questions recorded (and matched) through ``question_record``.
+Deck files go to a
 temporary ``DJANGO_VAR_DIR``. At the end the database, the files and the Redis keys the
 run created are removed, and the workers it started are stopped.
 
@@ -27,7 +29,9 @@ It prints:
    rendered by a bare ``ProcessPoolExecutor(2)`` calling ``deck_render``; decks per second
    and the ratio within each round (aim: 90%);
 4. the memory of a fresh worker's two pool processes (VmRSS, VmHWM and PSS from ``/proc``)
-   after every 100 decks up to ``--memory-decks``, with no ``--max-tasks-per-child``.
+   after every 100 decks up to ``--memory-decks``, with no ``--max-tasks-per-child``, and
+   the growth from the first sample to the last and over the second half (a process whose
+   memory has settled grows by about nothing there). ``--memory-only`` runs this part only.
 
 With a broker, the deployment's cache is that Redis too (``CACHE_URL`` in
 ``calibaja/settings.py``), shared by this process, the worker and the pool, so decks keep
@@ -1115,6 +1119,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--quick", action="store_true", help="a smoke run: 10 renders, 20 decks once, 50 decks"
     )
     parser.add_argument(
+        "--memory-only", action="store_true", help="run part 4 only (the worker's memory)"
+    )
+    parser.add_argument(
+        "--database", default=BENCH_DB, help=f"the bench database, created and dropped ({BENCH_DB})"
+    )
+    parser.add_argument(
         "--worker",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -1155,20 +1165,23 @@ def main(argv: list[str]) -> int:
     results = Results(args=args, code=code_state())
 
     pg_problem = postgres_problem(server_url)
+    if args.memory_only and args.worker is False:
+        print("--memory-only needs the worker", file=sys.stderr)
+        return 2
     if args.worker is False:
         results.skipped = "--no-worker given"
     elif pg_problem:
         results.skipped = f"needs PostgreSQL: {pg_problem}"
     elif problem := redis_problem(broker_url):
         results.skipped = f"needs a broker: {problem}"
-    if results.skipped and args.worker:
+    if results.skipped and (args.worker or args.memory_only):
         print(f"--worker asked for, but it {results.skipped}", file=sys.stderr)
         return 2
     scratch = Path(tempfile.mkdtemp(prefix="promotion-bench-decks-"))
     database_url = (
         f"sqlite:///{scratch / 'bench.sqlite3'}"
         if pg_problem
-        else with_database(server_url, BENCH_DB)
+        else with_database(server_url, args.database)
     )
     os.environ.update(
         DJANGO_SETTINGS_MODULE="calibaja.settings",
@@ -1183,7 +1196,7 @@ def main(argv: list[str]) -> int:
         os.environ["DJANGO_SECRET_KEY"] = "bench-only-" + secrets.token_urlsafe(32)
     sys.path.insert(0, str(ROOT))
     print(f"code: {results.code}; settings: calibaja.settings, DEBUG {os.environ['DJANGO_DEBUG']}")
-    print(f"database: {'SQLite (' + pg_problem + ')' if pg_problem else BENCH_DB}")
+    print(f"database: {'SQLite (' + pg_problem + ')' if pg_problem else args.database}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     workers: list[Worker] = []
@@ -1191,8 +1204,8 @@ def main(argv: list[str]) -> int:
         if not pg_problem:
             postgres_admin(
                 server_url,
-                f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)",
-                f"CREATE DATABASE {BENCH_DB}",
+                f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)",
+                f"CREATE DATABASE {args.database}",
             )
         run(results, scratch, broker_url, workers)
     finally:
@@ -1203,7 +1216,7 @@ def main(argv: list[str]) -> int:
 
             connections.close_all()
         if not pg_problem:
-            postgres_admin(server_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            postgres_admin(server_url, f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
         shutil.rmtree(scratch, ignore_errors=True)
     report(results)
     print(
@@ -1223,7 +1236,8 @@ def run(results: Results, scratch: Path, broker_url: str, workers: list[Worker])
 
     args = results.args
     call_command("migrate", verbosity=0)
-    prospects = math.ceil(max(args.decks, min(MEMORY_STEP, args.memory_decks), 2) / 2)
+    decks = 0 if args.memory_only else args.decks
+    prospects = math.ceil(max(decks, min(MEMORY_STEP, args.memory_decks), 2) / 2)
     setup_started = time.perf_counter()
     data = bench_data(prospects)
     questions = Question.objects.filter(prospect__in=data.prospects)
@@ -1236,13 +1250,14 @@ def run(results: Results, scratch: Path, broker_url: str, workers: list[Worker])
         flush=True,
     )
 
-    print(f"\n1-2. In process: 1 cold render, then {args.renders} interleaved renders of each")
-    watch = CpuWatch().start()
-    results.local = in_process(data, args.renders)
-    results.other_cpu["in process"] = watch.other_share()
+    if not args.memory_only:
+        print(f"\n1-2. In process: 1 cold render, then {args.renders} interleaved renders of each")
+        watch = CpuWatch().start()
+        results.local = in_process(data, args.renders)
+        results.other_cpu["in process"] = watch.other_share()
+        for name, size in results.local.sizes.items():
+            print(f"  {name:<9} {size}")
     results.accel = accelerator()
-    for name, size in results.local.sizes.items():
-        print(f"  {name:<9} {size}")
     if results.skipped:
         print(f"\n3-4. Worker parts skipped: the worker {results.skipped}")
         return
@@ -1250,17 +1265,18 @@ def run(results: Results, scratch: Path, broker_url: str, workers: list[Worker])
     with redis_keys_cleaned(broker_url) as queued:
         if queued:
             print(f"  warning: {queued} messages were already queued on {broker_url}")
-        print(
-            f"\n3. Throughput: {args.rounds} rounds of {args.decks} decks, celery worker vs "
-            "bare pool",
-            flush=True,
-        )
-        watch = CpuWatch().start()
-        workers.append(Worker(dict(os.environ), scratch / "worker.log"))
-        results.worker_ready, results.rounds = throughput(
-            data, workers[-1], args.decks, args.rounds
-        )
-        results.other_cpu["throughput"] = watch.other_share()
+        if not args.memory_only:
+            print(
+                f"\n3. Throughput: {args.rounds} rounds of {args.decks} decks, celery worker vs "
+                "bare pool",
+                flush=True,
+            )
+            watch = CpuWatch().start()
+            workers.append(Worker(dict(os.environ), scratch / "worker.log"))
+            results.worker_ready, results.rounds = throughput(
+                data, workers[-1], args.decks, args.rounds
+            )
+            results.other_cpu["throughput"] = watch.other_share()
 
         print(f"\n4. Memory of a fresh worker's pool processes over {args.memory_decks} decks")
         watch = CpuWatch().start()
@@ -1270,15 +1286,11 @@ def run(results: Results, scratch: Path, broker_url: str, workers: list[Worker])
         results.other_cpu["memory"] = watch.other_share()
 
 
-def report(results: Results) -> None:
-    local, rounds, memory = results.local, results.rounds, results.memory
-    assert local is not None
+def local_rows(local: InProcess, accel: str) -> list[tuple[str, str]]:
     deck, canvas, platypus = (
         statistics.median(x) for x in (local.deck, local.canvas, local.platypus)
     )
-    rows: list[tuple[str, str]] = [
-        ("code", results.code),
-        ("questions answered by facts", results.matched),
+    return [
         ("deck render, first in process (cold)", ms(local.cold)),
         (f"deck render, median of {len(local.deck)}", ms(deck)),
         (f"deck render, p95 of {len(local.deck)}", ms(p95(local.deck))),
@@ -1293,8 +1305,18 @@ def report(results: Results) -> None:
         ("deck / canvas floor (aim < 3x)", f"{deck / canvas:.2f}x"),
         ("deck / platypus floor", f"{deck / platypus:.2f}x"),
         ("platypus floor / canvas floor", f"{platypus / canvas:.2f}x"),
-        ("reportlab C accelerator in use", results.accel),
+        ("reportlab C accelerator in use", accel),
     ]
+
+
+def report(results: Results) -> None:
+    local, rounds, memory = results.local, results.rounds, results.memory
+    rows: list[tuple[str, str]] = [
+        ("code", results.code),
+        ("questions answered by facts", results.matched),
+    ]
+    if local is not None:
+        rows += local_rows(local, results.accel)
     if rounds:
         celery = [r.celery.rate for r in rounds]
         pool = [r.pool.rate for r in rounds]
@@ -1325,7 +1347,7 @@ def report(results: Results) -> None:
                 f"{sum(r.celery.failed for r in rounds)} / {sum(r.pool.failed for r in rounds)}",
             ),
         ]
-    else:
+    elif results.skipped:
         rows.append(("worker parts (3, 4)", f"skipped: the worker {results.skipped}"))
     if len(memory) >= 2:
         first, last = memory[1], memory[-1]
@@ -1341,6 +1363,17 @@ def report(results: Results) -> None:
                 f"RSS growth, {first.decks} to {last.decks} decks{changed}",
                 f"{growth / 1024:+.1f} MB ({growth / 2 / 1024:+.1f} MB per process)",
             ),
+        ]
+        middle = memory[len(memory) // 2]
+        if middle is not first and middle is not last:
+            settled = last.total("VmRSS") - middle.total("VmRSS")
+            rows.append(
+                (
+                    f"RSS growth, {middle.decks} to {last.decks} decks",
+                    f"{settled / 1024:+.1f} MB ({settled / 2 / 1024:+.1f} MB per process)",
+                )
+            )
+        rows += [
             (
                 "peak RSS (VmHWM) of each pool process",
                 ", ".join(f"{m.get('VmHWM', 0) / 1024:.1f} MB" for m in last.children.values()),
@@ -1359,10 +1392,13 @@ def report(results: Results) -> None:
     ]
     width = max(len(label) for label, _value in rows)
     args = results.args
-    print(
-        f"\nFigures ({'--quick' if args.quick else 'full run'}: {args.renders} renders, "
-        f"{args.rounds} x {args.decks} worker decks, {args.memory_decks} memory decks)"
+    parts = (
+        f"{args.memory_decks} memory decks"
+        if args.memory_only
+        else f"{args.renders} renders, {args.rounds} x {args.decks} worker decks, "
+        f"{args.memory_decks} memory decks"
     )
+    print(f"\nFigures ({'--quick' if args.quick else 'full run'}: {parts})")
     print(f"  {'-' * width}  {'-' * 30}")
     for label, value in rows:
         print(f"  {label:<{width}}  {value}")

@@ -9,7 +9,7 @@ import os
 
 from celery import Celery
 
-from promotion.worker import keep_db_connections
+from promotion.worker import freeze_inherited_objects, keep_db_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.decks.worker_settings")
 
@@ -17,3 +17,4 @@ app = Celery("promotion-deck-tests")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 keep_db_connections()  # as the example deployment: the kill tests cover it
+freeze_inherited_objects()

@@ -2,9 +2,11 @@
 
 Run from the repository root:  python bench/decks.py [--quick] [--renders N] [--decks N]
 [--rounds N] [--memory-decks N] [--worker | --no-worker] [--django-debug]
+[--database-name NAME]
 
 It uses the example deployment's settings (``calibaja.settings``) on a PostgreSQL database
-of its own, ``promotion_bench``, created on the server ``DATABASE_URL`` names (default
+of its own, ``promotion_bench`` (``--database-name`` names another, so that two runs on
+one server do not drop each other's), created on the server ``DATABASE_URL`` names (default
 ``postgres://postgres@127.0.0.1:5432/test``; that database is left untouched), migrated,
 loaded with the shipped Cali-Baja data set and given prospects of one partner, each with
 five questions recorded (and matched) through ``question_record``. Deck files go to a
@@ -1123,6 +1125,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--django-debug", action="store_true", help="run with DJANGO_DEBUG=1 (DEBUG on)"
     )
+    parser.add_argument(
+        "--database-name",
+        default=BENCH_DB,
+        help=f"the PostgreSQL database the run creates and drops ({BENCH_DB})",
+    )
     args = parser.parse_args(argv)
     quick = {"renders": 10, "decks": 20, "rounds": 1, "memory_decks": 50}
     full = {"renders": 30, "decks": 200, "rounds": 3, "memory_decks": 500}
@@ -1153,6 +1160,10 @@ def main(argv: list[str]) -> int:
     server_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     broker_url = os.environ.get("CELERY_BROKER_URL") or DEFAULT_BROKER_URL
     results = Results(args=args, code=code_state())
+    bench_db = args.database_name
+    if not bench_db.isidentifier():
+        print(f"--database-name must be a plain identifier, not {bench_db!r}", file=sys.stderr)
+        return 2
 
     pg_problem = postgres_problem(server_url)
     if args.worker is False:
@@ -1168,7 +1179,7 @@ def main(argv: list[str]) -> int:
     database_url = (
         f"sqlite:///{scratch / 'bench.sqlite3'}"
         if pg_problem
-        else with_database(server_url, BENCH_DB)
+        else with_database(server_url, bench_db)
     )
     os.environ.update(
         DJANGO_SETTINGS_MODULE="calibaja.settings",
@@ -1183,7 +1194,7 @@ def main(argv: list[str]) -> int:
         os.environ["DJANGO_SECRET_KEY"] = "bench-only-" + secrets.token_urlsafe(32)
     sys.path.insert(0, str(ROOT))
     print(f"code: {results.code}; settings: calibaja.settings, DEBUG {os.environ['DJANGO_DEBUG']}")
-    print(f"database: {'SQLite (' + pg_problem + ')' if pg_problem else BENCH_DB}")
+    print(f"database: {'SQLite (' + pg_problem + ')' if pg_problem else bench_db}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     workers: list[Worker] = []
@@ -1191,8 +1202,8 @@ def main(argv: list[str]) -> int:
         if not pg_problem:
             postgres_admin(
                 server_url,
-                f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)",
-                f"CREATE DATABASE {BENCH_DB}",
+                f"DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)",
+                f"CREATE DATABASE {bench_db}",
             )
         run(results, scratch, broker_url, workers)
     finally:
@@ -1203,7 +1214,7 @@ def main(argv: list[str]) -> int:
 
             connections.close_all()
         if not pg_problem:
-            postgres_admin(server_url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            postgres_admin(server_url, f"DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)")
         shutil.rmtree(scratch, ignore_errors=True)
     report(results)
     print(

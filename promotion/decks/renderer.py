@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, TypeVar
 
 from django.utils import timezone
@@ -103,6 +104,32 @@ class DeckContext:
         return localized(obj, name, self.language)[0]
 
 
+@cache
+def _paragraph_class() -> type:
+    from reportlab.platypus import Paragraph
+
+    class WrappedOnce(Paragraph):  # type: ignore[misc]
+        """A ``Paragraph`` that breaks its lines once per width: a table wraps its cells
+        when it is laid out and again when it is drawn (a table in a table, four times),
+        and a paragraph's lines depend on the width only."""
+
+        def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+            last = self.__dict__.get("_wrapped")
+            if last is not None and last[0] == avail_width and "blPara" in self.__dict__:
+                return last[1]
+            size = super().wrap(avail_width, avail_height)
+            self._wrapped = (avail_width, size)
+            return size
+
+    return WrappedOnce
+
+
+def paragraph(markup: str, style: Any) -> Any:
+    """A reportlab ``Paragraph`` of ``markup`` (already escaped: ``text.para_markup``)
+    that breaks its lines only once for the same width."""
+    return _paragraph_class()(markup, style)
+
+
 class Section:
     """One part of the deck. ``flowables`` returns reportlab flowables; a section starts
     on a new page. ``key`` is what the deck records in ``PitchDeck.sections``."""
@@ -111,9 +138,7 @@ class Section:
     title = ""
 
     def heading(self, ctx: DeckContext) -> list[Any]:
-        from reportlab.platypus import Paragraph
-
-        return [Paragraph(t.para_markup(ctx.tr(self.title)), ctx.styles["h1"])]
+        return [paragraph(t.para_markup(ctx.tr(self.title)), ctx.styles["h1"])]
 
     def flowables(self, ctx: DeckContext) -> list[Any]:
         raise NotImplementedError

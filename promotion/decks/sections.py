@@ -18,7 +18,7 @@ from django.db.models import Prefetch
 from django.utils import translation
 
 from promotion.decks import text as t
-from promotion.decks.renderer import DeckContext, Section
+from promotion.decks.renderer import DeckContext, Section, paragraph
 from promotion.models import (
     AssetKind,
     AssetStatus,
@@ -42,9 +42,7 @@ MAX_ASSETS = 12
 
 
 def P(markup: str, style: Any) -> Any:
-    from reportlab.platypus import Paragraph
-
-    return Paragraph(markup, style)
+    return paragraph(markup, style)
 
 
 def english_label(label: Any) -> str:

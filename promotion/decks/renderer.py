@@ -8,6 +8,8 @@ was built from. Hosts replace it through ``PROMOTION['DECK_RENDERER']`` or subcl
 from __future__ import annotations
 
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cache
@@ -124,10 +126,36 @@ def _paragraph_class() -> type:
     return WrappedOnce
 
 
+MAX_PARSED = 512
+_parsed_lock = threading.Lock()
+_parsed: OrderedDict[tuple[str, Any], tuple[str, Any, list[Any]]] = OrderedDict()
+
+
 def paragraph(markup: str, style: Any) -> Any:
     """A reportlab ``Paragraph`` of ``markup`` (already escaped: ``text.para_markup``)
-    that breaks its lines only once for the same width."""
-    return _paragraph_class()(markup, style)
+    that breaks its lines only once for the same width.
+
+    Most of a deck's paragraphs are the same from deck to deck (headings, the region's
+    figures, the sources), so the parsed markup is kept per process for the last
+    ``MAX_PARSED`` (markup, style) pairs: each paragraph gets its own copies of the parsed
+    fragments (laying out writes on them), the kept ones are never laid out."""
+    cls = _paragraph_class()
+    key = (markup, style)
+    with _parsed_lock:
+        parsed = _parsed.get(key)
+        if parsed is not None:
+            _parsed.move_to_end(key)
+    if parsed is not None:
+        text, parsed_style, frags = parsed
+        return cls(text, parsed_style, frags=[frag.clone() for frag in frags])
+    result = cls(markup, style)
+    if result.bulletText is None and result.frags:
+        kept = (result.text, result.style, [frag.clone() for frag in result.frags])
+        with _parsed_lock:
+            _parsed[key] = kept
+            if len(_parsed) > MAX_PARSED:
+                _parsed.popitem(last=False)
+    return result
 
 
 class Section:
@@ -153,6 +181,10 @@ def _hex(value: str, default: str) -> Any:
         return colors.HexColor(default)
 
 
+MAX_STYLES = 64
+_styles: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
 class DeckRenderer:
     """Builds the PDF. Override ``get_sections``, ``get_styles`` or ``draw_page``."""
 
@@ -162,6 +194,8 @@ class DeckRenderer:
         return [import_string(path)() for path in promotion_settings.DECK_SECTIONS]
 
     def get_styles(self, colours: dict[str, Any]) -> dict[str, Any]:
+        """The paragraph styles, from the partner's colours only: called once per process
+        for each pair of colours (``styles_for``); styles are not changed once made."""
         from reportlab.lib.styles import ParagraphStyle
 
         base = ParagraphStyle("body", fontName=t.FONT, fontSize=11, leading=14.5)
@@ -207,6 +241,18 @@ class DeckRenderer:
             ),
         }
 
+    def styles_for(self, colours: dict[str, Any]) -> dict[str, Any]:
+        """``get_styles(colours)``, made once per process for each pair of colours (and
+        renderer class): decks of one partner share their styles, and the paragraphs
+        parsed for one deck serve the next (``paragraph``)."""
+        key = (type(self), colours["primary"].hexval(), colours["accent"].hexval())
+        styles = _styles.get(key)
+        if styles is None:
+            if len(_styles) >= MAX_STYLES:
+                _styles.clear()
+            styles = _styles[key] = self.get_styles(colours)
+        return styles
+
     def get_context(self, *, prospect: Prospect, language: str, show_identity: bool) -> DeckContext:
         partner = prospect.partner
         colours = {
@@ -219,7 +265,7 @@ class DeckRenderer:
             show_identity=show_identity,
             region=partner.region,
             partner=partner,
-            styles=self.get_styles(colours),
+            styles=self.styles_for(colours),
             colours=colours,
             today=timezone.localdate(),
         )

@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db.models import Prefetch
@@ -437,6 +437,18 @@ def cached_drawing(key: Hashable, build: Callable[[], Any]) -> Any:
     return copy.copy(drawing)
 
 
+@lru_cache(maxsize=64)
+def head_style(cell: Any, colour: str) -> Any:
+    """The industry table's heading cells: ``cell`` in bold, in ``colour`` (a hex value);
+    one style per process for each, so its paragraphs' parsing is kept (``paragraph``)."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(
+        "industry-head", parent=cell, fontName=t.FONT_BOLD, textColor=colors.HexColor(colour)
+    )
+
+
 class IndustrySection(Section):
     key = "industry"
     title = "Why your industry fits"
@@ -549,11 +561,7 @@ class IndustrySection(Section):
                 )
             )
         cell = ctx.styles["cell"]
-        from reportlab.lib.styles import ParagraphStyle
-
-        head = ParagraphStyle(
-            "industry-head", parent=cell, fontName=t.FONT_BOLD, textColor=ctx.colours["primary"]
-        )
+        head = head_style(cell, ctx.colours["primary"].hexval())
         headings = (
             "Cluster",
             "Employment",

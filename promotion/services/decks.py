@@ -167,15 +167,23 @@ def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> P
     is returned untouched, neither rendered nor failed."""
     user = None
     with transaction.atomic():
-        deck = PitchDeck.objects.select_for_update().get(pk=deck_id)
+        # The requester comes with the deck (only the deck's row is locked).
+        deck = (
+            PitchDeck.objects.select_for_update(of=("self",))
+            .select_related("requested_by")
+            .get(pk=deck_id)
+        )
         if deck.status in (DeckStatus.READY, DeckStatus.FAILED):
             return deck
         if not system:
-            user = (
-                get_user_model()._default_manager.filter(pk=user_id).first()
-                if user_id is not None
-                else None
-            )
+            if deck.requested_by_id is not None and str(deck.requested_by_id) == str(user_id):
+                user = deck.requested_by
+            else:  # not the requester, or the requester was deleted since
+                user = (
+                    get_user_model()._default_manager.filter(pk=user_id).first()
+                    if user_id is not None
+                    else None
+                )
             if deck.requested_by_id != getattr(user, "pk", None):
                 # A message naming someone other than the deck's requester (forged, or
                 # mixed up) is not theirs to act on: it neither renders nor fails the

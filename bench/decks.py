@@ -1163,6 +1163,9 @@ def main(argv: list[str]) -> int:
     server_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     broker_url = os.environ.get("CELERY_BROKER_URL") or DEFAULT_BROKER_URL
     results = Results(args=args, code=code_state())
+    if not args.database.isidentifier():
+        print(f"--database must be a plain identifier, not {args.database!r}", file=sys.stderr)
+        return 2
 
     pg_problem = postgres_problem(server_url)
     if args.memory_only and args.worker is False:

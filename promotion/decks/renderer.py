@@ -8,8 +8,11 @@ was built from. Hosts replace it through ``PROMOTION['DECK_RENDERER']`` or subcl
 from __future__ import annotations
 
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, TypeVar
 
 from django.utils import timezone
@@ -103,6 +106,58 @@ class DeckContext:
         return localized(obj, name, self.language)[0]
 
 
+@cache
+def _paragraph_class() -> type:
+    from reportlab.platypus import Paragraph
+
+    class WrappedOnce(Paragraph):  # type: ignore[misc]
+        """A ``Paragraph`` that breaks its lines once per width: a table wraps its cells
+        when it is laid out and again when it is drawn (a table in a table, four times),
+        and a paragraph's lines depend on the width only."""
+
+        def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+            last = self.__dict__.get("_wrapped")
+            if last is not None and last[0] == avail_width and "blPara" in self.__dict__:
+                return last[1]
+            size = super().wrap(avail_width, avail_height)
+            self._wrapped = (avail_width, size)
+            return size
+
+    return WrappedOnce
+
+
+MAX_PARSED = 512
+_parsed_lock = threading.Lock()
+_parsed: OrderedDict[tuple[str, Any], tuple[str, Any, list[Any]]] = OrderedDict()
+
+
+def paragraph(markup: str, style: Any) -> Any:
+    """A reportlab ``Paragraph`` of ``markup`` (already escaped: ``text.para_markup``)
+    that breaks its lines only once for the same width.
+
+    Most of a deck's paragraphs are the same from deck to deck (headings, the region's
+    figures, the sources), so the parsed markup is kept per process for the last
+    ``MAX_PARSED`` (markup, style) pairs: each paragraph gets its own copies of the parsed
+    fragments (laying out writes on them), the kept ones are never laid out."""
+    cls = _paragraph_class()
+    key = (markup, style)
+    with _parsed_lock:
+        parsed = _parsed.get(key)
+        if parsed is not None:
+            _parsed.move_to_end(key)
+    if parsed is not None:
+        text, parsed_style, frags = parsed
+        return cls(text, parsed_style, frags=[frag.clone() for frag in frags])
+    result = cls(markup, style)
+    if result.bulletText is None and result.frags:
+        kept = (result.text, result.style, [frag.clone() for frag in result.frags])
+        with _parsed_lock:
+            _parsed[key] = kept
+            if len(_parsed) > MAX_PARSED:
+                _parsed.popitem(last=False)
+    return result
+
+
 class Section:
     """One part of the deck. ``flowables`` returns reportlab flowables; a section starts
     on a new page. ``key`` is what the deck records in ``PitchDeck.sections``."""
@@ -111,9 +166,7 @@ class Section:
     title = ""
 
     def heading(self, ctx: DeckContext) -> list[Any]:
-        from reportlab.platypus import Paragraph
-
-        return [Paragraph(t.para_markup(ctx.tr(self.title)), ctx.styles["h1"])]
+        return [paragraph(t.para_markup(ctx.tr(self.title)), ctx.styles["h1"])]
 
     def flowables(self, ctx: DeckContext) -> list[Any]:
         raise NotImplementedError
@@ -128,6 +181,10 @@ def _hex(value: str, default: str) -> Any:
         return colors.HexColor(default)
 
 
+MAX_STYLES = 64
+_styles: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
 class DeckRenderer:
     """Builds the PDF. Override ``get_sections``, ``get_styles`` or ``draw_page``."""
 
@@ -137,6 +194,8 @@ class DeckRenderer:
         return [import_string(path)() for path in promotion_settings.DECK_SECTIONS]
 
     def get_styles(self, colours: dict[str, Any]) -> dict[str, Any]:
+        """The paragraph styles, from the partner's colours only: called once per process
+        for each pair of colours (``styles_for``); styles are not changed once made."""
         from reportlab.lib.styles import ParagraphStyle
 
         base = ParagraphStyle("body", fontName=t.FONT, fontSize=11, leading=14.5)
@@ -182,6 +241,18 @@ class DeckRenderer:
             ),
         }
 
+    def styles_for(self, colours: dict[str, Any]) -> dict[str, Any]:
+        """``get_styles(colours)``, made once per process for each pair of colours (and
+        renderer class): decks of one partner share their styles, and the paragraphs
+        parsed for one deck serve the next (``paragraph``)."""
+        key = (type(self), colours["primary"].hexval(), colours["accent"].hexval())
+        styles = _styles.get(key)
+        if styles is None:
+            if len(_styles) >= MAX_STYLES:
+                _styles.clear()
+            styles = _styles[key] = self.get_styles(colours)
+        return styles
+
     def get_context(self, *, prospect: Prospect, language: str, show_identity: bool) -> DeckContext:
         partner = prospect.partner
         colours = {
@@ -194,7 +265,7 @@ class DeckRenderer:
             show_identity=show_identity,
             region=partner.region,
             partner=partner,
-            styles=self.get_styles(colours),
+            styles=self.styles_for(colours),
             colours=colours,
             today=timezone.localdate(),
         )

@@ -7,18 +7,21 @@ user text other than through those two.
 
 from __future__ import annotations
 
+import copy
 import io
 import math
-from collections.abc import Callable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.db.models import Prefetch, Q
 from django.utils import translation
 
 from promotion.decks import text as t
-from promotion.decks.renderer import DeckContext, Section
+from promotion.decks.renderer import DeckContext, Section, paragraph
 from promotion.models import (
     AssetKind,
     AssetStatus,
@@ -52,9 +55,7 @@ MAP_LABEL_SIZE = 6.5
 
 
 def P(markup: str, style: Any) -> Any:
-    from reportlab.platypus import Paragraph
-
-    return Paragraph(markup, style)
+    return paragraph(markup, style)
 
 
 def english_label(label: Any) -> str:
@@ -427,6 +428,52 @@ def location_quotient_text(ctx: DeckContext, figures: ClusterFigures) -> str:
     return value
 
 
+_drawings = threading.local()
+MAX_DRAWINGS = 16
+
+
+def _expanded(node: Any) -> Any:
+    """``node`` with every widget (chart, axis, label) replaced by the shapes it draws,
+    the groups and their attributes kept: what the PDF renderer would expand each time."""
+    from reportlab.graphics.shapes import Group, UserNode
+
+    while isinstance(node, UserNode):
+        node = node.provideNode()
+    if isinstance(node, Group):
+        node = copy.copy(node)
+        node.contents = [_expanded(child) for child in node.contents]
+    return node
+
+
+def cached_drawing(key: Hashable, build: Callable[[], Any]) -> Any:
+    """The reportlab ``Drawing`` that ``build()`` returns, its widgets expanded once and
+    kept for decks that draw the same (``key`` holds everything it depends on): decks of
+    one industry in one language draw the same chart. Kept per thread (rendering sets
+    attributes on the shapes for a while), the last ``MAX_DRAWINGS``; each deck gets its
+    own shallow copy to lay out."""
+    kept: OrderedDict[Hashable, Any] = _drawings.__dict__.setdefault("kept", OrderedDict())
+    drawing = kept.get(key)
+    if drawing is None:
+        drawing = kept[key] = _expanded(build())
+        if len(kept) > MAX_DRAWINGS:
+            kept.popitem(last=False)
+    else:
+        kept.move_to_end(key)
+    return copy.copy(drawing)
+
+
+@lru_cache(maxsize=64)
+def head_style(cell: Any, colour: str) -> Any:
+    """The industry table's heading cells: ``cell`` in bold, in ``colour`` (a hex value);
+    one style per process for each, so its paragraphs' parsing is kept (``paragraph``)."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(
+        "industry-head", parent=cell, fontName=t.FONT_BOLD, textColor=colors.HexColor(colour)
+    )
+
+
 class IndustrySection(Section):
     key = "industry"
     title = "Why your industry fits"
@@ -439,10 +486,6 @@ class IndustrySection(Section):
     ) -> Any:
         """Employment by cluster, each bar labelled with its citation; a cluster with no
         figure on file keeps its row, saying so, with no bar."""
-        from reportlab.graphics.charts.barcharts import HorizontalBarChart
-        from reportlab.graphics.charts.textlabels import NA_Label
-        from reportlab.graphics.shapes import Drawing
-
         values = [
             float(figures[c.pk].employment)
             if c.pk in figures and figures[c.pk].employment is not None
@@ -451,36 +494,64 @@ class IndustrySection(Section):
         ]
         if not any(values):
             return None
-        drawing = Drawing(700, 30 + 26 * len(clusters))
+        # Each bar is labelled with its figure as the source gives it and its citation;
+        # a cluster with no figure has no bar, and its label says so.
+        bar_labels = tuple(
+            f"{figures[c.pk].employment_text} [{ctx.cite(figures[c.pk].cited)}]"
+            if value is not None
+            else ""
+            for c, value in zip(reversed(clusters), reversed(values), strict=True)
+        )
+        # A chart label takes one font: the one that has every character of the name.
+        names = tuple(
+            t.single_font(t.plain(ctx.localized(c, "name"), 40)) for c in reversed(clusters)
+        )
+        accent = ctx.colours["accent"]
+        key = (
+            tuple(values),
+            bar_labels,
+            names,
+            ctx.tr("No figure on file"),
+            accent.hexval(),
+            ctx.language,
+        )
+        return cached_drawing(
+            key, lambda: self.draw_chart(ctx, values, bar_labels, names, accent, key[3])
+        )
+
+    def draw_chart(
+        self,
+        ctx: DeckContext,
+        values: list[Any],
+        bar_labels: tuple[str, ...],
+        names: tuple[tuple[str, str], ...],
+        accent: Any,
+        no_figure: str,
+    ) -> Any:
+        from reportlab.graphics.charts.barcharts import HorizontalBarChart
+        from reportlab.graphics.charts.textlabels import NA_Label
+        from reportlab.graphics.shapes import Drawing
+
+        language = ctx.language
+        drawing = Drawing(700, 30 + 26 * len(values))
         chart = HorizontalBarChart()
         chart.x, chart.y = 230, 15
-        chart.width, chart.height = 400, 22 * len(clusters)
+        chart.width, chart.height = 400, 22 * len(values)
         chart.data = [list(reversed(values))]
-        chart.bars[0].fillColor = ctx.colours["accent"]
+        chart.bars[0].fillColor = accent
         chart.valueAxis.valueMin = 0
         chart.valueAxis.labels.fontName = t.FONT
         chart.valueAxis.labels.fontSize = 7
-        chart.valueAxis.labelTextFormat = lambda v: t.number(int(v), ctx.language)
-        # Each bar is labelled with its figure as the source gives it and its citation;
-        # a cluster with no figure has no bar, and its label says so.
+        chart.valueAxis.labelTextFormat = lambda v: t.number(int(v), language)
         chart.barLabelFormat = "values"
-        chart.barLabelArray = [
-            [
-                f"{figures[c.pk].employment_text} [{ctx.cite(figures[c.pk].cited)}]"
-                if value is not None
-                else ""
-                for c, value in zip(reversed(clusters), reversed(values), strict=True)
-            ]
-        ]
+        chart.barLabelArray = [list(bar_labels)]
         chart.naLabel = NA_Label()
-        chart.naLabel.text = ctx.tr("No figure on file")
+        chart.naLabel.text = no_figure
         for label in (chart.barLabels, chart.naLabel):
             label.fontName = t.FONT
             label.fontSize = 7
             label.boxAnchor = "w"
             label.dx = 3
-        # A chart label takes one font: the one that has every character of the name.
-        names = [t.single_font(t.plain(ctx.localized(c, "name"), 40)) for c in reversed(clusters)]
         chart.categoryAxis.categoryNames = [name for _font, name in names]
         chart.categoryAxis.labels.fontName = t.FONT
         chart.categoryAxis.labels.fontSize = 8
@@ -543,11 +614,7 @@ class IndustrySection(Section):
         """The table of ``clusters`` with their figures, and the chart when any has one."""
         story: list[Any] = []
         cell = ctx.styles["cell"]
-        from reportlab.lib.styles import ParagraphStyle
-
-        head = ParagraphStyle(
-            "industry-head", parent=cell, fontName=t.FONT_BOLD, textColor=ctx.colours["primary"]
-        )
+        head = head_style(cell, ctx.colours["primary"].hexval())
         headings = (
             "Cluster",
             "Employment",

@@ -17,13 +17,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Exists, OuterRef, Value
 from django.utils import timezone
 
 from promotion.conf import promotion_settings
 from promotion.models import DeckStatus, Fact, Language, PitchDeck, Prospect
 from promotion.selectors.crm import (
-    can_see_identity,
     prospect_deck_requestable_by,
+    prospect_identified_for,
     prospect_visible_to,
 )
 from promotion.selectors.decks import fact_versions
@@ -83,12 +84,14 @@ def deck_request(
     language = language or prospect.language
     if language not in Language.values:
         raise ValidationError({"language": f"Use one of {', '.join(Language.values)}."})
-    if actor is not None and not _visible(user=actor, prospect=prospect):
-        raise PermissionDenied(NOT_ALLOWED)
+    # Those who may request a deck see the prospect: one query when the request is
+    # allowed, a second only to say why it is not.
     if (
         actor is not None
         and not prospect_deck_requestable_by(user=actor).filter(pk=prospect.pk).exists()
     ):
+        if not _visible(user=actor, prospect=prospect):
+            raise PermissionDenied(NOT_ALLOWED)
         raise PermissionDenied(NOT_ALLOWED_TO_REQUEST)
     with transaction.atomic():
         active = PitchDeck.objects.filter(
@@ -164,15 +167,23 @@ def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> P
     is returned untouched, neither rendered nor failed."""
     user = None
     with transaction.atomic():
-        deck = PitchDeck.objects.select_for_update().select_related("prospect").get(pk=deck_id)
+        # The requester comes with the deck (only the deck's row is locked).
+        deck = (
+            PitchDeck.objects.select_for_update(of=("self",))
+            .select_related("requested_by")
+            .get(pk=deck_id)
+        )
         if deck.status in (DeckStatus.READY, DeckStatus.FAILED):
             return deck
         if not system:
-            user = (
-                get_user_model()._default_manager.filter(pk=user_id).first()
-                if user_id is not None
-                else None
-            )
+            if deck.requested_by_id is not None and str(deck.requested_by_id) == str(user_id):
+                user = deck.requested_by
+            else:  # not the requester, or the requester was deleted since
+                user = (
+                    get_user_model()._default_manager.filter(pk=user_id).first()
+                    if user_id is not None
+                    else None
+                )
             if deck.requested_by_id != getattr(user, "pk", None):
                 # A message naming someone other than the deck's requester (forged, or
                 # mixed up) is not theirs to act on: it neither renders nor fails the
@@ -185,17 +196,18 @@ def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> P
                 return deck
         if deck.attempts >= MAX_ATTEMPTS:
             return _fail(deck_id, ERROR_TOO_MANY_ATTEMPTS % {"n": deck.attempts})
-        if not system and (user is None or not _visible(user=user, prospect=deck.prospect)):
+        prospect = _prospect_to_render(deck=deck, user=user, system=system)
+        if prospect is None:
             # The requester may no longer see the prospect (a share revoked, a membership
             # ended), or was deleted since (``requested_by`` is then empty).
             return _fail(deck_id, ERROR_NOT_VISIBLE)
         deck.status = DeckStatus.RENDERING
         deck.started_at = timezone.now()
         deck.attempts += 1
+        _commit_lazily()
         deck.save(update_fields=["status", "started_at", "attempts"])
     try:
-        prospect = Prospect.objects.select_related("partner__region").get(pk=deck.prospect_id)
-        show_identity = system or can_see_identity(user=user, prospect=prospect)
+        show_identity = system or prospect.identified
         renderer = promotion_settings.DECK_RENDERER()
         result = renderer.render(
             prospect=prospect, language=deck.language, show_identity=show_identity
@@ -213,6 +225,41 @@ def deck_render(*, deck_id: int, user_id: Any = None, system: bool = False) -> P
     except Exception as exc:  # the storage refused the file (disk full, S3 denied...)
         logger.warning("Deck %s could not be stored: %s", deck_id, type(exc).__name__)
         return _fail(deck_id, ERROR_STORE % {"kind": type(exc).__name__, "deck": deck_id})
+
+
+def _prospect_to_render(*, deck: PitchDeck, user: Any, system: bool) -> Prospect | None:
+    """The deck's prospect with its partner and region, if the requester may still see it
+    (anyone may for ``system``), in one query: ``identified`` says whether they may see
+    its company (``can_see_identity``; those who may, see it)."""
+    if system:
+        return (
+            Prospect.objects.select_related("partner__region")
+            .annotate(identified=Value(True))
+            .get(pk=deck.prospect_id)
+        )
+    if user is None:
+        return None
+    identified = prospect_identified_for(user=user).filter(pk=OuterRef("pk"))
+    return (
+        prospect_visible_to(user=user)
+        .select_related("partner__region")
+        .filter(pk=deck.prospect_id)
+        .annotate(identified=Exists(identified))
+        .first()
+    )
+
+
+def _commit_lazily() -> None:
+    """On PostgreSQL, let the current transaction's COMMIT return before its WAL reaches
+    the disk (``synchronous_commit`` off for this transaction only; never inconsistent).
+    For the move to "rendering" only: a database crash in the next fraction of a second
+    would lose just that move, leaving the deck queued and its attempt uncounted, and the
+    redelivered task renders it. It saves a disk flush per deck."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _finish(*, deck_id: int, result: Any, show_identity: bool) -> PitchDeck:

@@ -295,11 +295,11 @@ def test_a_huge_field_is_capped_and_does_not_stall(prospect, owner):
     assert pdf_text(data).count("Why <gears>") < 100
 
 
-@pytest.mark.parametrize("kept, bound", [(False, 31), (True, 17)])
+@pytest.mark.parametrize("kept, bound", [(False, 28), (True, 14)])
 def test_a_deck_reads_the_database_a_bounded_number_of_times(
     prospect, owner, calibaja, monkeypatch, django_assert_max_num_queries, kept, bound
 ):
-    """A constant number, however many facts, clusters, assets and questions: 31, or 17
+    """A constant number, however many facts, clusters, assets and questions: 28, or 14
     once the region's data is kept between decks (promotion.decks.cache)."""
     monkeypatch.setattr("promotion.decks.cache.cache_is_shared", lambda: kept)
     facts = list(Fact.objects.filter(status=FactStatus.PUBLISHED).order_by("key")[:10])

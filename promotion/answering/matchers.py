@@ -87,6 +87,7 @@ class _Token:
     moment: bool = False  # "today", "tonight": a day the facts say nothing of
     named: bool = False  # part of a name the facts use ("Valle de Guadalupe")
     determined: bool = False  # right after an article or possessive: a noun ("a Tesla")
+    code: bool = False  # the code of what facts are about, in capitals ("SAN")
 
 
 @dataclass
@@ -471,11 +472,15 @@ class AliasMatcher(BaseMatcher):
         for place in places:
             names += [place.name, place.admin_area, _COUNTRY_NAMES.get(place.country, "")]
         self._region_names = {stem(w) for text in names for w in self._content(text)}
-        # And their initials: "BC" for Baja California, "SD" for San Diego.
+        # And their initials, "BC" for Baja California, "SD" for San Diego, and the
+        # words run together, "CaliBaja" for Cali-Baja.
+        joined = set()
         for text in names:
             content = self._content(text)
             if len(content) > 1:
                 self._region_names.add("".join(w[0] for w in content))
+                joined.add(stem("".join(content)))
+        self._region_names |= joined
         self._known |= self._region_names
         self._country_stems = {
             stem(w) for text in _COUNTRY_NAMES.values() for w in text.split()
@@ -487,6 +492,7 @@ class AliasMatcher(BaseMatcher):
         self._area_stems = self._country_stems | {
             stem(w) for text in areas for w in self._content(text)
         }
+        self._area_stems |= {stem("".join(self._content(text))) for text in areas}
         for word_stem, ids in last_words.items():
             if len(ids) == 1:  # "Rosarito" for "Playas de Rosarito", unless ambiguous
                 variants[(word_stem,)] |= ids
@@ -524,6 +530,7 @@ class AliasMatcher(BaseMatcher):
         document_frequency: Counter[str] = Counter()
         per_topic: dict[str, Counter[int]] = defaultdict(Counter)
         per_subject: dict[str, Counter[int]] = defaultdict(Counter)
+        per_code: dict[str, Counter[int]] = defaultdict(Counter)
         subjects_named: dict[str, set[str]] = defaultdict(set)
         names: dict[tuple[str, ...], Counter[int]] = defaultdict(Counter)
         for fact in facts:
@@ -536,6 +543,19 @@ class AliasMatcher(BaseMatcher):
             self._fact_words.update(w for w in content if len(w) >= 5 and w.isalpha())
             stems = [stem(w) for w in content]
             subject = {stem(w) for w in self._content(fact.subject_name)}
+            for name in fact.subject_names:
+                found = words(name)
+                if len(found) == 1 and name.isupper() and name.isalpha():
+                    # A code ("SAN", "TIJ"), read only when written in capitals: "san"
+                    # and "ese" are words too.
+                    for topic_id in fact.topic_ids:
+                        per_code[found[0].text][topic_id] += 1
+                    continue
+                content = self._content(name)
+                if len(content) >= 3:
+                    # A long name's initials: "UCSD" for University of California San
+                    # Diego, "CICESE".
+                    subject.add(stem("".join(w[0] for w in content)))
             self._region_names.update(subject)
             for word_stem in subject - self._place_stems:
                 subjects_named[word_stem].add(fact.subject_name)
@@ -567,7 +587,11 @@ class AliasMatcher(BaseMatcher):
             # "international", which many names share.
             if s not in STOP_WORDS and s not in GENERAL_WORDS and len(subjects_named[s]) <= 2
         }
-        self._known |= set(document_frequency)
+        self._code_evidence = {
+            code: {t: self.SUBJECT_WEIGHT * n / sum(c.values()) for t, n in c.items()}
+            for code, c in per_code.items()
+        }
+        self._known |= set(document_frequency) | set(self._subject_evidence)
         self._names = {
             name: {t: self.NAME_EVIDENCE * n / sum(c.values()) for t, n in c.items()}
             for name, c in names.items()
@@ -803,7 +827,10 @@ class AliasMatcher(BaseMatcher):
             # crossing" is still inside "in ...".
             if not (text_ in GENERAL_WORDS and previous in _COMPLEMENT):
                 previous = text_
-            if index in nowadays:
+            if word.acronym and text_ in self._code_evidence:
+                token.code = True
+                token.known = 1.0
+            elif index in nowadays:
                 token.general = True
             elif text_ in MOMENT_WORDS:
                 # "today", "tonight", "mañana": the region's sourced facts say nothing
@@ -958,11 +985,16 @@ class AliasMatcher(BaseMatcher):
                 for topic_id, weight in evidence.get(token.stem, {}).items():
                     scores[topic_id] += weight * factor
                     support[topic_id] += weight * factor
+            if token.code:
+                for topic_id, weight in self._code_evidence[token.word].items():
+                    scores[topic_id] += weight
+                    support[topic_id] += weight
         analysis.scores = dict(scores)
         analysis.support = dict(support)
         analysis.direct = any(
             (t.used and not t.place)
             or t.named
+            or t.code
             or (t.stem in self._subject_evidence and t.stem not in self._country_stems)
             for t in tokens
         )

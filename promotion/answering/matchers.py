@@ -106,6 +106,8 @@ class _Analysis:
     # Whether it asks of the asker's own affairs ("my personal taxes", "impuestos
     # personales").
     personal: bool = False
+    # Whether it asks the answerer to do something for the asker ("write me a letter").
+    favour: bool = False
 
 
 # Words after which an unknown, capitalised word most likely names a place we hold no fact
@@ -165,10 +167,82 @@ _CONDITIONAL = frozenset("if when whether si cuando".split())
 # plural adjective and adverb count there.
 _PERSONAL = {"en": frozenset({"personal", "personally"}), "es": frozenset()}
 _PERSONAL_ANY = frozenset({"personally", "personales", "personalmente"})
+# The asker's own thing ("my", "mi"), as against a company's ("our", "nuestra") or one's
+# staff ("mis gerentes").
+_MINE = frozenset("my mi".split())
+# Words that open or close the name of a place: "Ciudad Juárez", "San Felipe", "Orange
+# County".
+_PLACE_PREFIXES = frozenset("ciudad city san santa santo saint villa puerto".split())
+_PLACE_SUFFIXES = frozenset("city county condado".split())
 # Generic words of place names, dropped to match "San Diego" for "San Diego County".
 _PLACE_KIND_WORDS = frozenset(
     "county condado municipality municipio city ciudad state estado of de del la las los el".split()
 )
+
+
+# A favour asked of the answerer for the asker ("write me a cover letter", "¿Me puedes
+# reservar una mesa?"): a task, not a question the region's facts answer. Asking to be told
+# or shown something is a question all the same ("tell me", "¿me puedes decir...?").
+_ASKING = frozenset("can could would will".split())
+_YOU_CAN = frozenset("puedes puede podrias podria podes".split())
+_BENEFICIARY = frozenset("me us nos".split())
+_INFORMING = frozenset(
+    """
+    tell give show explain list send share describe summarize summarise let point walk
+    provide find recommend suggest compare help get break clarify
+    decir dar mostrar explicar contar indicar compartir enviar mandar platicar resumir
+    recomendar sugerir comparar ayudar encontrar buscar informar orientar pasar detallar
+    """.split()
+)
+_OPENERS = frozenset("please hey hi hello ok okay por favor hola oye".split())
+_ENCLITICS = ("nos", "me", "lo", "la", "los", "las", "le", "les")
+
+
+def _infinitive(word: str) -> str | None:
+    """A Spanish infinitive, its enclitic pronouns dropped ("reservarme" -> "reservar")."""
+    for enclitic in _ENCLITICS:
+        if word.endswith(enclitic) and word[: -len(enclitic)].endswith(("ar", "er", "ir")):
+            return word[: -len(enclitic)]
+    return word if len(word) > 3 and word.endswith(("ar", "er", "ir")) else None
+
+
+def _asks_a_favour(folded: list[str]) -> bool:
+    """Whether a question's words (folded, stop words included) ask the answerer to do
+    something for the asker, as it opens: an imperative with "me" or "us" ("write me a
+    cover letter"), "can you ... me" ("could you book me a table"), or "¿me puedes" with a
+    verb ("¿Me puedes reservar una mesa?", "¿puedes escribirme...?"); not one that asks to be
+    told or shown ("tell me", "¿me puedes decir...?"), nor who can ("¿Quién nos puede
+    apoyar?")."""
+    start = 0
+    while start < len(folded) and folded[start] in _OPENERS:
+        start += 1
+    rest = folded[start:]
+    if rest[:1] and rest[0] in _BENEFICIARY and rest[1:2] and rest[1] in _YOU_CAN:
+        # "¿Me puedes reservar...?": as "¿puedes reservarme...?".
+        rest = rest[1:]
+        beneficiary = True
+    else:
+        beneficiary = False
+    if len(rest) < 2:
+        return False
+    if rest[1] in _BENEFICIARY and rest[0] not in STOP_WORDS and rest[0] not in _INFORMING:
+        return True
+    if rest[0] in _ASKING and rest[1] == "you":
+        j = 2 + (rest[2:3] == ["please"])
+        return bool(
+            rest[j + 1 : j + 2]
+            and rest[j + 1] in _BENEFICIARY
+            and rest[j] not in _INFORMING
+            and rest[j] not in STOP_WORDS
+        )
+    if rest[0] in _YOU_CAN:
+        infinitive = _infinitive(rest[1])
+        return (
+            infinitive is not None
+            and infinitive not in _INFORMING
+            and (beneficiary or rest[1] != infinitive)
+        )
+    return False
 
 
 def _contains(sequence: list[str], part: tuple[str, ...], index: int) -> bool:
@@ -307,6 +381,7 @@ class AliasMatcher(BaseMatcher):
     AREA_NAMES_LOCATE = True  # "México", "Baja California" count as places for coverage
     DECLINE_ABOUT_ANSWERER = True  # "Are you a bot?"
     DECLINE_PERSONAL = True  # "my personal taxes"
+    DECLINE_FAVOURS = True  # "write me a cover letter", "¿me puedes reservar una mesa?"
     # Facts.
     MAX_FACTS = 5
     SPECIFIC_WEIGHT = 2.0
@@ -873,6 +948,7 @@ class AliasMatcher(BaseMatcher):
         tokens, sequence, folded = self._tokens(text)
         analysis = _Analysis(tokens)
         analysis.about_answerer = _asks_of_answerer(folded)
+        analysis.favour = _asks_a_favour(folded)
         stems = [t.stem for t in tokens]
         analysis.place_ids, covered = self._find_places(stems)
         for position in covered:
@@ -1027,6 +1103,18 @@ class AliasMatcher(BaseMatcher):
                 and not following.place
             ):
                 analysis.foreign_place = True
+            # A place's name of two words that is none of ours: "Ciudad Juárez", "San
+            # Felipe", "Orange County" (not "San Diego", "Imperial County", "San Ysidro").
+            if (
+                following is not None
+                and token.capitalized
+                and following.capitalized
+                and (token.word in _PLACE_PREFIXES or following.word in _PLACE_SUFFIXES)
+                and following.index - token.index <= 2
+                and set(folded[token.index + 1 : following.index]) <= _GENITIVE
+                and not any(t.place or t.used or t.named or t.code for t in (token, following))
+            ):
+                analysis.foreign_place = True
         # An unknown name anywhere, when the question names none of the region's places,
         # is most likely the place or thing it asks about instead ("How does Monterrey
         # compare?", "¿Cómo se compara Guadalajara?"). An origin or a destination is not.
@@ -1061,6 +1149,21 @@ class AliasMatcher(BaseMatcher):
         # from Asia to Ensenada", "the Port of San Diego instead of Long Beach").
         if analysis.place_ids and self.FOREIGN_PLACE_NEEDS_NO_OWN_PLACE:
             analysis.foreign_place = False
+        # A question whose subject is the asker's own thing, one the region's vocabulary
+        # has no word for, and that names none of the region's places: "¿Mi gato necesita
+        # visa?", "my home router keeps disconnecting" (not "my engineers", "my company",
+        # nor a question that names what the region's facts are about).
+        first = tokens[0] if tokens else None
+        analysis.personal = bool(
+            first is not None
+            and not analysis.place_ids
+            and not any(t.named for t in tokens)
+            and first.index > 0
+            and folded[first.index - 1] in _MINE
+            and first.known < 1.0
+            and not (first.used or first.general or first.place or first.code)
+            and first.stem not in self._area_stems
+        )
         return analysis
 
     def _phrase_positions(
@@ -1123,7 +1226,9 @@ class AliasMatcher(BaseMatcher):
     def match(self, *, text: str, language: str) -> Match:
         analysis = self._analyse(text)
         personal = _PERSONAL_ANY | _PERSONAL.get(language, frozenset())
-        analysis.personal = any(t.word in personal and not t.used for t in analysis.tokens)
+        analysis.personal = analysis.personal or any(
+            t.word in personal and not t.used for t in analysis.tokens
+        )
         place_ids = tuple(sorted(analysis.place_ids))
         if not analysis.scores:
             return Match(topic_id=None, confidence=0.0, place_ids=place_ids)
@@ -1154,6 +1259,7 @@ class AliasMatcher(BaseMatcher):
             # *taxes*").
             or (analysis.about_answerer and self.DECLINE_ABOUT_ANSWERER)
             or (analysis.personal and self.DECLINE_PERSONAL)
+            or (analysis.favour and self.DECLINE_FAVOURS)
         ):
             return Match(topic_id=None, confidence=confidence, place_ids=place_ids)
         facts = self.rank_facts(topic_id=topic_id, analysis=analysis)

@@ -1006,20 +1006,24 @@ class AliasMatcher(BaseMatcher):
         # *tren de carga*", "the network of *highways*"), it says less of which topic is
         # asked than the phrase that qualifies it, which is then no mere complement.
         for topic_id, n, word_stem, i in heads:
-            following = tokens[i + 1] if i + 1 < len(tokens) else None
-            qualifying = (taken.get(i + 1, set()) - {topic_id}) & set(
-                self._partial.get(word_stem, ())
-            )
-            if (
-                following is not None
-                and qualifying
-                and following.after in _GENITIVE
-                and following.index == tokens[i].index + 2
-            ):
+            partial = set(self._partial.get(word_stem, ()))
+            for j in (i + 1, i - 1):
+                if not 0 <= j < len(tokens):
+                    continue
+                qualifying = (taken.get(j, set()) - {topic_id}) & partial
+                gap = abs(tokens[j].index - tokens[i].index)
+                # Right next to it ("planta *desaladora*", "*water* plant"), or after
+                # "de", "of" ("conexión de *tren de carga*").
+                if not qualifying or not (
+                    gap == 1 or (j > i and gap == 2 and tokens[j].after in _GENITIVE)
+                ):
+                    continue
                 hits[topic_id][n] *= self.SHARED_HEAD_FACTOR
-                for other, m in starts.get(i + 1, ()):
-                    if other in qualifying:
-                        hits[other][m] /= self.COMPLEMENT_FACTOR
+                if tokens[j].after in _COMPLEMENT:
+                    for other, m in starts.get(j, ()):
+                        if other in qualifying:
+                            hits[other][m] /= self.COMPLEMENT_FACTOR
+                break
         # Names the facts use, of two words or more, longest first.
         i = 0
         while i < len(tokens):

@@ -511,3 +511,34 @@ def test_an_unknown_lower_case_name_where_a_place_goes_is_foreign(calibaja, ques
 def test_lower_case_words_that_are_no_names_still_answer(calibaja, question, topic) -> None:
     answer = answer_question(region=calibaja, text=question)
     assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # "planta" is manufacturing's, but also a word of utilities' "power plants": the
+        # word right next to it says which plant.
+        ("¿Va a haber una planta desaladora en Rosarito?", "utilities"),
+        ("Is the Rosarito water plant going ahead?", "utilities"),
+        # Alone, or next to a word of its own topic, it is still a factory.
+        ("¿Cuántas plantas manufactureras hay en Tijuana?", "manufacturing"),
+        ("Can we open a plant in Mexicali?", "manufacturing"),
+    ],
+)
+def test_a_word_another_topic_qualifies_next_to_it_gives_way(calibaja, question, topic):
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("How much does Baja California sell to the US every year?", "trade"),
+        ("¿Cuánto vende Baja California a Estados Unidos?", "trade"),
+        ("Is there a desalination plant in Rosarito?", "utilities"),
+        ("¿Hay agua desalinizada en Ensenada?", "utilities"),
+    ],
+)
+def test_aliases_of_selling_and_desalination(calibaja, question: str, topic: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic

@@ -360,6 +360,8 @@ class AliasMatcher(BaseMatcher):
     FOCUS_FACTOR = 1.35  # a phrase that is the first word after "how", "which", "cuánto"...
     REPEAT_FACTOR = 0.5
     SHARED_HEAD_FACTOR = 0.5  # a one-word alias another topic's longer alias qualifies
+    PAIR_WEIGHT = 0.3  # two of the question's words that one fact uses together
+    PAIR_NEEDS_ALIAS = True  # ...both alias words
     MAX_GAP = 1  # extra words allowed between the words of an alias phrase
     # Decisions.
     MIN_SCORE = 0.5  # evidence the best topic needs (one alias is 1.0)
@@ -602,6 +604,8 @@ class AliasMatcher(BaseMatcher):
         self._fact_stems: dict[int, frozenset[str]] = {}
         self._fact_places: dict[int, frozenset[int]] = {}
         self._fact_words: set[str] = set()
+        self._postings: dict[str, set[int]] = defaultdict(set)
+        self._fact_topics: dict[int, tuple[int, ...]] = {}
         document_frequency: Counter[str] = Counter()
         per_topic: dict[str, Counter[int]] = defaultdict(Counter)
         per_subject: dict[str, Counter[int]] = defaultdict(Counter)
@@ -638,6 +642,9 @@ class AliasMatcher(BaseMatcher):
                     per_subject[word_stem][topic_id] += 1
             unique = frozenset(stems)
             self._fact_stems[fact.id] = unique
+            for word_stem in unique:
+                self._postings[word_stem].add(fact.id)
+            self._fact_topics[fact.id] = fact.topic_ids
             for topic_id in fact.topic_ids:
                 self._topic_frequency[topic_id].update(unique)
             for text in (fact.text_en, fact.text_es):
@@ -715,13 +722,14 @@ class AliasMatcher(BaseMatcher):
         take every word it shares with a small one. (``FACT_EVIDENCE = "share"`` splits by
         the raw counts instead.)
         """
+        sizes = {t: len(f) for t, f in self._facts_by_topic.items()}
+        average = sum(sizes.values()) / max(len(sizes), 1)
+        self._sizes, self._average = sizes, average
         if self.FACT_EVIDENCE == "share":
             return {
                 s: {t: self.FACT_WORD_WEIGHT * n / sum(c.values()) for t, n in c.items()}
                 for s, c in per_topic.items()
             }
-        sizes = {t: len(f) for t, f in self._facts_by_topic.items()}
-        average = sum(sizes.values()) / max(len(sizes), 1)
         k1, b = self.BM25_K1, self.BM25_B
         evidence: dict[str, dict[int, float]] = {}
         for word_stem, counts in per_topic.items():
@@ -1069,6 +1077,8 @@ class AliasMatcher(BaseMatcher):
                 for topic_id, weight in self._code_evidence[token.word].items():
                     scores[topic_id] += weight
                     support[topic_id] += weight
+        if self.PAIR_WEIGHT:
+            self._pair_evidence(tokens, scores, support)
         analysis.scores = dict(scores)
         analysis.support = dict(support)
         analysis.direct = any(
@@ -1169,6 +1179,42 @@ class AliasMatcher(BaseMatcher):
             and first.stem not in self._area_stems
         )
         return analysis
+
+    def _pair_evidence(
+        self, tokens: list[_Token], scores: dict[int, float], support: dict[int, float]
+    ) -> None:
+        """Evidence from facts that use two of the question's words together: "cost" and
+        "garita" are said together by facts of the crossings' investment, "empleos" and
+        "comercio" by facts of trade. Each pair's ``PAIR_WEIGHT`` is split between the
+        topics of those facts by their BM25 weight, as a word's is (``_term_evidence``)."""
+        stems = sorted(
+            {
+                t.stem
+                for t in tokens
+                if not (t.place or t.general or t.moment or t.fuzzy)
+                and t.stem in self._postings
+                and (t.used or not self.PAIR_NEEDS_ALIAS)
+            }
+        )
+        if len(stems) < 2:
+            return
+        k1, b = self.BM25_K1, self.BM25_B
+        for n, first in enumerate(stems):
+            for second in stems[n + 1 :]:
+                common = self._postings[first] & self._postings[second]
+                if not common:
+                    continue
+                counts: Counter[int] = Counter()
+                for fact_id in common:
+                    counts.update(self._fact_topics[fact_id])
+                weights = {
+                    t: c * (k1 + 1) / (c + k1 * (1 - b + b * self._sizes[t] / self._average))
+                    for t, c in counts.items()
+                }
+                total = sum(weights.values())
+                for topic_id, weight in weights.items():
+                    scores[topic_id] += self.PAIR_WEIGHT * weight / total
+                    support[topic_id] += self.PAIR_WEIGHT * weight / total
 
     def _phrase_positions(
         self, tokens: list[_Token], start: int, stems: tuple[str, ...]

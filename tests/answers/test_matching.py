@@ -579,3 +579,17 @@ def test_without_the_pairs_evidence_the_words_disagree(calibaja) -> None:
     slugs = {t.id: t.slug for t in matcher.knowledge.topics}
     assert slugs[max(with_pairs, key=with_pairs.get)] == "manufacturing"
     assert slugs[max(without, key=without.get)] != "manufacturing"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("How well connected are Mexicali's industrial parks?", "connectivity"),
+        ("¿Qué tan conectadas están las empresas de Tecate a internet?", "connectivity"),
+        # What is connected to what by road is still the roads'.
+        ("Which highway connects Tecate with Ensenada?", "roads-rail"),
+    ],
+)
+def test_how_connected_is_asked_of_connectivity(calibaja, question: str, topic: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic

@@ -305,7 +305,11 @@ class AliasMatcher(BaseMatcher):
        name of two or more words the facts use ("Valle de Guadalupe") counts for the
        topics of those facts. A one-word alias that another topic's longer alias uses
        ("conexión" of "conexión ferroviaria") gives way to a phrase of that topic joined to
-       it by "de" or "of" ("conexión de tren de carga", "the network of highways").
+       it by "de" or "of" ("conexión de tren de carga", "the network of highways"), or
+       right next to it ("planta desaladora"). Facts that use two of the question's alias
+       words together add evidence for their topics ("export" with "manufacturing"). What
+       facts are about is also named by its code written in capitals ("SAN"), a long
+       name's initials ("UCSD") and a name run together ("CaliBaja").
     5. The question is declined when the evidence for its best topic is weak (below a
        confidence calibrated on the development question sets, and higher when no word
        names a topic or what facts are about: "register a car with Mexican plates"),
@@ -326,8 +330,11 @@ class AliasMatcher(BaseMatcher):
        the region's countries and states ("México", "Baja California") locate a question
        without making it the region's: they count neither for nor against it ("un iPhone
        en México"). It is declined, too, when it asks what the answerer is ("Are you a
-       bot?", "¿Eres un robot?") or of the asker's own affairs ("my personal taxes",
-       "impuestos personales").
+       bot?", "¿Eres un robot?"), of the asker's own affairs ("my personal taxes",
+       "impuestos personales") or own thing ("¿Mi gato necesita visa?"), or asks a favour
+       ("write me a cover letter", "¿Me puedes reservar una mesa?"); when it names a
+       two-word place of no region of ours ("Ciudad Juárez", "Orange County"); and a
+       correction two letters from an alias ("licencia", "latencia") names no topic.
 
     Facts of the chosen topic are then ranked as ``rank_facts`` says. Every weight below
     is a class attribute, so a subclass named in ``PROMOTION["ANSWER_MATCHER"]`` can tune
@@ -346,6 +353,7 @@ class AliasMatcher(BaseMatcher):
     FUZZY_FACTOR = 0.75
     FUZZY_KNOWN = 0.6  # how known a corrected word is, at least...
     FUZZY_ERROR_COST = 1.0  # ...and at most 1 - this x errors per letter
+    DIRECT_FUZZY_KNOWN = 0.8  # a correction less sure than this names no topic
     FUZZY_FACT_WORDS = True  # correct misspellings to the facts' words too
     FUZZY_FACT_EVIDENCE = True  # a corrected word counts as weaker evidence of its topics
     COMPLEMENT_FACTOR = 0.6  # a phrase inside a complement ("for industrial space")
@@ -1082,7 +1090,7 @@ class AliasMatcher(BaseMatcher):
         analysis.scores = dict(scores)
         analysis.support = dict(support)
         analysis.direct = any(
-            (t.used and not t.place)
+            (t.used and not t.place and not (t.fuzzy and t.known < self.DIRECT_FUZZY_KNOWN))
             or t.named
             or t.code
             or (t.stem in self._subject_evidence and t.stem not in self._country_stems)

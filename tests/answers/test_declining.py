@@ -98,3 +98,29 @@ def test_a_two_word_place_of_no_region_of_ours_is_foreign(calibaja, question: st
 def test_two_word_names_of_ours_still_answer(calibaja, question: str, topic: str) -> None:
     answer = answer_question(region=calibaja, text=question)
     assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # "licencia" is two letters from "latencia": no word names a topic.
+        "¿Dónde tramito una licencia de conducir en California?",
+        "Where do I get a licencia for my boat?",
+    ],
+)
+def test_a_word_two_letters_from_an_alias_names_no_topic(calibaja, question: str) -> None:
+    assert not answer_question(region=calibaja, text=question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # A surer correction still names its topic.
+        ("¿Cuántos inginieros hay en Tijuana?", "talent"),
+        ("How good is the conectivty in Mexicali?", "connectivity"),
+        ("What is the populaton of Tecate?", "demographics"),
+    ],
+)
+def test_a_sure_correction_still_names_its_topic(calibaja, question: str, topic: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic

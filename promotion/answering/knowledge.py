@@ -44,6 +44,9 @@ class FactEntry:
     # The name of what the fact is about, if anything ("Otay Mesa Port of Entry").
     subject_name: str
     as_of_precision: str = "year"  # "year", "month" or "day", as on the model
+    # Each name of what the fact is about, apart: its full name, its acronym or short
+    # name, and an asset's code ("SAN" for San Diego International Airport).
+    subject_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,22 +80,21 @@ class Knowledge:
     facts: tuple[FactEntry, ...]
 
 
-def _subject(fact: Fact) -> tuple[int | None, str]:
+def _subject(fact: Fact) -> tuple[int | None, tuple[str, ...]]:
+    """The locality of what ``fact`` is about, and each of its names."""
     if fact.locality_id:
-        return fact.locality_id, fact.locality.name
+        return fact.locality_id, (fact.locality.name,)
     if fact.asset_id:
-        return fact.asset.locality_id, fact.asset.name
+        return fact.asset.locality_id, (fact.asset.name, fact.asset.code)
     if fact.institution_id:
-        names = " ".join(filter(None, [fact.institution.name, fact.institution.acronym]))
-        return fact.institution.locality_id, names
+        return fact.institution.locality_id, (fact.institution.name, fact.institution.acronym)
     if fact.talent_pool_id:
-        return fact.talent_pool.locality_id, fact.talent_pool.name_en
+        return fact.talent_pool.locality_id, (fact.talent_pool.name_en,)
     if fact.partner_id:
-        names = " ".join(filter(None, [fact.partner.name, fact.partner.short_name]))
-        return fact.partner.locality_id, names
+        return fact.partner.locality_id, (fact.partner.name, fact.partner.short_name)
     if fact.cluster_id:
-        return None, " ".join(filter(None, [fact.cluster.name_en, fact.cluster.name_es]))
-    return None, ""
+        return None, (fact.cluster.name_en, fact.cluster.name_es)
+    return None, ()
 
 
 def load_knowledge(*, region: Region) -> Knowledge:
@@ -131,7 +133,8 @@ def load_knowledge(*, region: Region) -> Knowledge:
     for fact in published.select_related(
         "source", "locality", "asset", "institution", "talent_pool", "partner", "cluster"
     ).order_by("pk"):
-        locality_id, subject_name = _subject(fact)
+        locality_id, subject_names = _subject(fact)
+        subject_names = tuple(name for name in subject_names if name)
         facts.append(
             FactEntry(
                 id=fact.pk,
@@ -151,7 +154,9 @@ def load_knowledge(*, region: Region) -> Knowledge:
                 ),
                 topic_ids=tuple(fact_topics[fact.pk]),
                 locality_id=locality_id,
-                subject_name=subject_name,
+                # An asset's code names it only as a word of its own ("SAN").
+                subject_name=" ".join(subject_names[:1] if fact.asset_id else subject_names),
+                subject_names=subject_names,
                 as_of_precision=fact.as_of_precision,
             )
         )

@@ -87,6 +87,7 @@ class _Token:
     moment: bool = False  # "today", "tonight": a day the facts say nothing of
     named: bool = False  # part of a name the facts use ("Valle de Guadalupe")
     determined: bool = False  # right after an article or possessive: a noun ("a Tesla")
+    code: bool = False  # the code of what facts are about, in capitals ("SAN")
 
 
 @dataclass
@@ -105,6 +106,8 @@ class _Analysis:
     # Whether it asks of the asker's own affairs ("my personal taxes", "impuestos
     # personales").
     personal: bool = False
+    # Whether it asks the answerer to do something for the asker ("write me a letter").
+    favour: bool = False
 
 
 # Words after which an unknown, capitalised word most likely names a place we hold no fact
@@ -164,10 +167,82 @@ _CONDITIONAL = frozenset("if when whether si cuando".split())
 # plural adjective and adverb count there.
 _PERSONAL = {"en": frozenset({"personal", "personally"}), "es": frozenset()}
 _PERSONAL_ANY = frozenset({"personally", "personales", "personalmente"})
+# The asker's own thing ("my", "mi"), as against a company's ("our", "nuestra") or one's
+# staff ("mis gerentes").
+_MINE = frozenset("my mi".split())
+# Words that open or close the name of a place: "Ciudad Juárez", "San Felipe", "Orange
+# County".
+_PLACE_PREFIXES = frozenset("ciudad city san santa santo saint villa puerto".split())
+_PLACE_SUFFIXES = frozenset("city county condado".split())
 # Generic words of place names, dropped to match "San Diego" for "San Diego County".
 _PLACE_KIND_WORDS = frozenset(
     "county condado municipality municipio city ciudad state estado of de del la las los el".split()
 )
+
+
+# A favour asked of the answerer for the asker ("write me a cover letter", "¿Me puedes
+# reservar una mesa?"): a task, not a question the region's facts answer. Asking to be told
+# or shown something is a question all the same ("tell me", "¿me puedes decir...?").
+_ASKING = frozenset("can could would will".split())
+_YOU_CAN = frozenset("puedes puede podrias podria podes".split())
+_BENEFICIARY = frozenset("me us nos".split())
+_INFORMING = frozenset(
+    """
+    tell give show explain list send share describe summarize summarise let point walk
+    provide find recommend suggest compare help get break clarify
+    decir dar mostrar explicar contar indicar compartir enviar mandar platicar resumir
+    recomendar sugerir comparar ayudar encontrar buscar informar orientar pasar detallar
+    """.split()
+)
+_OPENERS = frozenset("please hey hi hello ok okay por favor hola oye".split())
+_ENCLITICS = ("nos", "me", "lo", "la", "los", "las", "le", "les")
+
+
+def _infinitive(word: str) -> str | None:
+    """A Spanish infinitive, its enclitic pronouns dropped ("reservarme" -> "reservar")."""
+    for enclitic in _ENCLITICS:
+        if word.endswith(enclitic) and word[: -len(enclitic)].endswith(("ar", "er", "ir")):
+            return word[: -len(enclitic)]
+    return word if len(word) > 3 and word.endswith(("ar", "er", "ir")) else None
+
+
+def _asks_a_favour(folded: list[str]) -> bool:
+    """Whether a question's words (folded, stop words included) ask the answerer to do
+    something for the asker, as it opens: an imperative with "me" or "us" ("write me a
+    cover letter"), "can you ... me" ("could you book me a table"), or "¿me puedes" with a
+    verb ("¿Me puedes reservar una mesa?", "¿puedes escribirme...?"); not one that asks to be
+    told or shown ("tell me", "¿me puedes decir...?"), nor who can ("¿Quién nos puede
+    apoyar?")."""
+    start = 0
+    while start < len(folded) and folded[start] in _OPENERS:
+        start += 1
+    rest = folded[start:]
+    if rest[:1] and rest[0] in _BENEFICIARY and rest[1:2] and rest[1] in _YOU_CAN:
+        # "¿Me puedes reservar...?": as "¿puedes reservarme...?".
+        rest = rest[1:]
+        beneficiary = True
+    else:
+        beneficiary = False
+    if len(rest) < 2:
+        return False
+    if rest[1] in _BENEFICIARY and rest[0] not in STOP_WORDS and rest[0] not in _INFORMING:
+        return True
+    if rest[0] in _ASKING and rest[1] == "you":
+        j = 2 + (rest[2:3] == ["please"])
+        return bool(
+            rest[j + 1 : j + 2]
+            and rest[j + 1] in _BENEFICIARY
+            and rest[j] not in _INFORMING
+            and rest[j] not in STOP_WORDS
+        )
+    if rest[0] in _YOU_CAN:
+        infinitive = _infinitive(rest[1])
+        return (
+            infinitive is not None
+            and infinitive not in _INFORMING
+            and (beneficiary or rest[1] != infinitive)
+        )
+    return False
 
 
 def _contains(sequence: list[str], part: tuple[str, ...], index: int) -> bool:
@@ -230,7 +305,11 @@ class AliasMatcher(BaseMatcher):
        name of two or more words the facts use ("Valle de Guadalupe") counts for the
        topics of those facts. A one-word alias that another topic's longer alias uses
        ("conexión" of "conexión ferroviaria") gives way to a phrase of that topic joined to
-       it by "de" or "of" ("conexión de tren de carga", "the network of highways").
+       it by "de" or "of" ("conexión de tren de carga", "the network of highways"), or
+       right next to it ("planta desaladora"). Facts that use two of the question's alias
+       words together add evidence for their topics ("export" with "manufacturing"). What
+       facts are about is also named by its code written in capitals ("SAN"), a long
+       name's initials ("UCSD") and a name run together ("CaliBaja").
     5. The question is declined when the evidence for its best topic is weak (below a
        confidence calibrated on the development question sets, and higher when no word
        names a topic or what facts are about: "register a car with Mexican plates"),
@@ -251,8 +330,11 @@ class AliasMatcher(BaseMatcher):
        the region's countries and states ("México", "Baja California") locate a question
        without making it the region's: they count neither for nor against it ("un iPhone
        en México"). It is declined, too, when it asks what the answerer is ("Are you a
-       bot?", "¿Eres un robot?") or of the asker's own affairs ("my personal taxes",
-       "impuestos personales").
+       bot?", "¿Eres un robot?"), of the asker's own affairs ("my personal taxes",
+       "impuestos personales") or own thing ("¿Mi gato necesita visa?"), or asks a favour
+       ("write me a cover letter", "¿Me puedes reservar una mesa?"); when it names a
+       two-word place of no region of ours ("Ciudad Juárez", "Orange County"); and a
+       correction two letters from an alias ("licencia", "latencia") names no topic.
 
     Facts of the chosen topic are then ranked as ``rank_facts`` says. Every weight below
     is a class attribute, so a subclass named in ``PROMOTION["ANSWER_MATCHER"]`` can tune
@@ -271,6 +353,7 @@ class AliasMatcher(BaseMatcher):
     FUZZY_FACTOR = 0.75
     FUZZY_KNOWN = 0.6  # how known a corrected word is, at least...
     FUZZY_ERROR_COST = 1.0  # ...and at most 1 - this x errors per letter
+    DIRECT_FUZZY_KNOWN = 0.8  # a correction less sure than this names no topic
     FUZZY_FACT_WORDS = True  # correct misspellings to the facts' words too
     FUZZY_FACT_EVIDENCE = True  # a corrected word counts as weaker evidence of its topics
     COMPLEMENT_FACTOR = 0.6  # a phrase inside a complement ("for industrial space")
@@ -285,6 +368,8 @@ class AliasMatcher(BaseMatcher):
     FOCUS_FACTOR = 1.35  # a phrase that is the first word after "how", "which", "cuánto"...
     REPEAT_FACTOR = 0.5
     SHARED_HEAD_FACTOR = 0.5  # a one-word alias another topic's longer alias qualifies
+    PAIR_WEIGHT = 0.3  # two of the question's words that one fact uses together
+    PAIR_NEEDS_ALIAS = True  # ...both alias words
     MAX_GAP = 1  # extra words allowed between the words of an alias phrase
     # Decisions.
     MIN_SCORE = 0.5  # evidence the best topic needs (one alias is 1.0)
@@ -306,6 +391,7 @@ class AliasMatcher(BaseMatcher):
     AREA_NAMES_LOCATE = True  # "México", "Baja California" count as places for coverage
     DECLINE_ABOUT_ANSWERER = True  # "Are you a bot?"
     DECLINE_PERSONAL = True  # "my personal taxes"
+    DECLINE_FAVOURS = True  # "write me a cover letter", "¿me puedes reservar una mesa?"
     # Facts.
     MAX_FACTS = 5
     SPECIFIC_WEIGHT = 2.0
@@ -471,11 +557,15 @@ class AliasMatcher(BaseMatcher):
         for place in places:
             names += [place.name, place.admin_area, _COUNTRY_NAMES.get(place.country, "")]
         self._region_names = {stem(w) for text in names for w in self._content(text)}
-        # And their initials: "BC" for Baja California, "SD" for San Diego.
+        # And their initials, "BC" for Baja California, "SD" for San Diego, and the
+        # words run together, "CaliBaja" for Cali-Baja.
+        joined = set()
         for text in names:
             content = self._content(text)
             if len(content) > 1:
                 self._region_names.add("".join(w[0] for w in content))
+                joined.add(stem("".join(content)))
+        self._region_names |= joined
         self._known |= self._region_names
         self._country_stems = {
             stem(w) for text in _COUNTRY_NAMES.values() for w in text.split()
@@ -487,6 +577,7 @@ class AliasMatcher(BaseMatcher):
         self._area_stems = self._country_stems | {
             stem(w) for text in areas for w in self._content(text)
         }
+        self._area_stems |= {stem("".join(self._content(text))) for text in areas}
         for word_stem, ids in last_words.items():
             if len(ids) == 1:  # "Rosarito" for "Playas de Rosarito", unless ambiguous
                 variants[(word_stem,)] |= ids
@@ -521,9 +612,12 @@ class AliasMatcher(BaseMatcher):
         self._fact_stems: dict[int, frozenset[str]] = {}
         self._fact_places: dict[int, frozenset[int]] = {}
         self._fact_words: set[str] = set()
+        self._postings: dict[str, set[int]] = defaultdict(set)
+        self._fact_topics: dict[int, tuple[int, ...]] = {}
         document_frequency: Counter[str] = Counter()
         per_topic: dict[str, Counter[int]] = defaultdict(Counter)
         per_subject: dict[str, Counter[int]] = defaultdict(Counter)
+        per_code: dict[str, Counter[int]] = defaultdict(Counter)
         subjects_named: dict[str, set[str]] = defaultdict(set)
         names: dict[tuple[str, ...], Counter[int]] = defaultdict(Counter)
         for fact in facts:
@@ -536,6 +630,19 @@ class AliasMatcher(BaseMatcher):
             self._fact_words.update(w for w in content if len(w) >= 5 and w.isalpha())
             stems = [stem(w) for w in content]
             subject = {stem(w) for w in self._content(fact.subject_name)}
+            for name in fact.subject_names:
+                found = words(name)
+                if len(found) == 1 and name.isupper() and name.isalpha():
+                    # A code ("SAN", "TIJ"), read only when written in capitals: "san"
+                    # and "ese" are words too.
+                    for topic_id in fact.topic_ids:
+                        per_code[found[0].text][topic_id] += 1
+                    continue
+                content = self._content(name)
+                if len(content) >= 3:
+                    # A long name's initials: "UCSD" for University of California San
+                    # Diego, "CICESE".
+                    subject.add(stem("".join(w[0] for w in content)))
             self._region_names.update(subject)
             for word_stem in subject - self._place_stems:
                 subjects_named[word_stem].add(fact.subject_name)
@@ -543,6 +650,9 @@ class AliasMatcher(BaseMatcher):
                     per_subject[word_stem][topic_id] += 1
             unique = frozenset(stems)
             self._fact_stems[fact.id] = unique
+            for word_stem in unique:
+                self._postings[word_stem].add(fact.id)
+            self._fact_topics[fact.id] = fact.topic_ids
             for topic_id in fact.topic_ids:
                 self._topic_frequency[topic_id].update(unique)
             for text in (fact.text_en, fact.text_es):
@@ -567,7 +677,11 @@ class AliasMatcher(BaseMatcher):
             # "international", which many names share.
             if s not in STOP_WORDS and s not in GENERAL_WORDS and len(subjects_named[s]) <= 2
         }
-        self._known |= set(document_frequency)
+        self._code_evidence = {
+            code: {t: self.SUBJECT_WEIGHT * n / sum(c.values()) for t, n in c.items()}
+            for code, c in per_code.items()
+        }
+        self._known |= set(document_frequency) | set(self._subject_evidence)
         self._names = {
             name: {t: self.NAME_EVIDENCE * n / sum(c.values()) for t, n in c.items()}
             for name, c in names.items()
@@ -616,13 +730,14 @@ class AliasMatcher(BaseMatcher):
         take every word it shares with a small one. (``FACT_EVIDENCE = "share"`` splits by
         the raw counts instead.)
         """
+        sizes = {t: len(f) for t, f in self._facts_by_topic.items()}
+        average = sum(sizes.values()) / max(len(sizes), 1)
+        self._sizes, self._average = sizes, average
         if self.FACT_EVIDENCE == "share":
             return {
                 s: {t: self.FACT_WORD_WEIGHT * n / sum(c.values()) for t, n in c.items()}
                 for s, c in per_topic.items()
             }
-        sizes = {t: len(f) for t, f in self._facts_by_topic.items()}
-        average = sum(sizes.values()) / max(len(sizes), 1)
         k1, b = self.BM25_K1, self.BM25_B
         evidence: dict[str, dict[int, float]] = {}
         for word_stem, counts in per_topic.items():
@@ -803,7 +918,10 @@ class AliasMatcher(BaseMatcher):
             # crossing" is still inside "in ...".
             if not (text_ in GENERAL_WORDS and previous in _COMPLEMENT):
                 previous = text_
-            if index in nowadays:
+            if word.acronym and text_ in self._code_evidence:
+                token.code = True
+                token.known = 1.0
+            elif index in nowadays:
                 token.general = True
             elif text_ in MOMENT_WORDS:
                 # "today", "tonight", "mañana": the region's sourced facts say nothing
@@ -846,6 +964,7 @@ class AliasMatcher(BaseMatcher):
         tokens, sequence, folded = self._tokens(text)
         analysis = _Analysis(tokens)
         analysis.about_answerer = _asks_of_answerer(folded)
+        analysis.favour = _asks_a_favour(folded)
         stems = [t.stem for t in tokens]
         analysis.place_ids, covered = self._find_places(stems)
         for position in covered:
@@ -903,20 +1022,24 @@ class AliasMatcher(BaseMatcher):
         # *tren de carga*", "the network of *highways*"), it says less of which topic is
         # asked than the phrase that qualifies it, which is then no mere complement.
         for topic_id, n, word_stem, i in heads:
-            following = tokens[i + 1] if i + 1 < len(tokens) else None
-            qualifying = (taken.get(i + 1, set()) - {topic_id}) & set(
-                self._partial.get(word_stem, ())
-            )
-            if (
-                following is not None
-                and qualifying
-                and following.after in _GENITIVE
-                and following.index == tokens[i].index + 2
-            ):
+            partial = set(self._partial.get(word_stem, ()))
+            for j in (i + 1, i - 1):
+                if not 0 <= j < len(tokens):
+                    continue
+                qualifying = (taken.get(j, set()) - {topic_id}) & partial
+                gap = abs(tokens[j].index - tokens[i].index)
+                # Right next to it ("planta *desaladora*", "*water* plant"), or after
+                # "de", "of" ("conexión de *tren de carga*").
+                if not qualifying or not (
+                    gap == 1 or (j > i and gap == 2 and tokens[j].after in _GENITIVE)
+                ):
+                    continue
                 hits[topic_id][n] *= self.SHARED_HEAD_FACTOR
-                for other, m in starts.get(i + 1, ()):
-                    if other in qualifying:
-                        hits[other][m] /= self.COMPLEMENT_FACTOR
+                if tokens[j].after in _COMPLEMENT:
+                    for other, m in starts.get(j, ()):
+                        if other in qualifying:
+                            hits[other][m] /= self.COMPLEMENT_FACTOR
+                break
         # Names the facts use, of two words or more, longest first.
         i = 0
         while i < len(tokens):
@@ -958,11 +1081,18 @@ class AliasMatcher(BaseMatcher):
                 for topic_id, weight in evidence.get(token.stem, {}).items():
                     scores[topic_id] += weight * factor
                     support[topic_id] += weight * factor
+            if token.code:
+                for topic_id, weight in self._code_evidence[token.word].items():
+                    scores[topic_id] += weight
+                    support[topic_id] += weight
+        if self.PAIR_WEIGHT:
+            self._pair_evidence(tokens, scores, support)
         analysis.scores = dict(scores)
         analysis.support = dict(support)
         analysis.direct = any(
-            (t.used and not t.place)
+            (t.used and not t.place and not (t.fuzzy and t.known < self.DIRECT_FUZZY_KNOWN))
             or t.named
+            or t.code
             or (t.stem in self._subject_evidence and t.stem not in self._country_stems)
             for t in tokens
         )
@@ -993,6 +1123,18 @@ class AliasMatcher(BaseMatcher):
                 and following.word in _PLACE_KIND_WORDS
                 and following.index == token.index + 1
                 and not following.place
+            ):
+                analysis.foreign_place = True
+            # A place's name of two words that is none of ours: "Ciudad Juárez", "San
+            # Felipe", "Orange County" (not "San Diego", "Imperial County", "San Ysidro").
+            if (
+                following is not None
+                and token.capitalized
+                and following.capitalized
+                and (token.word in _PLACE_PREFIXES or following.word in _PLACE_SUFFIXES)
+                and following.index - token.index <= 2
+                and set(folded[token.index + 1 : following.index]) <= _GENITIVE
+                and not any(t.place or t.used or t.named or t.code for t in (token, following))
             ):
                 analysis.foreign_place = True
         # An unknown name anywhere, when the question names none of the region's places,
@@ -1029,7 +1171,58 @@ class AliasMatcher(BaseMatcher):
         # from Asia to Ensenada", "the Port of San Diego instead of Long Beach").
         if analysis.place_ids and self.FOREIGN_PLACE_NEEDS_NO_OWN_PLACE:
             analysis.foreign_place = False
+        # A question whose subject is the asker's own thing, one the region's vocabulary
+        # has no word for, and that names none of the region's places: "¿Mi gato necesita
+        # visa?", "my home router keeps disconnecting" (not "my engineers", "my company",
+        # nor a question that names what the region's facts are about).
+        first = tokens[0] if tokens else None
+        analysis.personal = bool(
+            first is not None
+            and not analysis.place_ids
+            and not any(t.named for t in tokens)
+            and first.index > 0
+            and folded[first.index - 1] in _MINE
+            and first.known < 1.0
+            and not (first.used or first.general or first.place or first.code)
+            and first.stem not in self._area_stems
+        )
         return analysis
+
+    def _pair_evidence(
+        self, tokens: list[_Token], scores: dict[int, float], support: dict[int, float]
+    ) -> None:
+        """Evidence from facts that use two of the question's words together: "cost" and
+        "garita" are said together by facts of the crossings' investment, "empleos" and
+        "comercio" by facts of trade. Each pair's ``PAIR_WEIGHT`` is split between the
+        topics of those facts by their BM25 weight, as a word's is (``_term_evidence``)."""
+        stems = sorted(
+            {
+                t.stem
+                for t in tokens
+                if not (t.place or t.general or t.moment or t.fuzzy)
+                and t.stem in self._postings
+                and (t.used or not self.PAIR_NEEDS_ALIAS)
+            }
+        )
+        if len(stems) < 2:
+            return
+        k1, b = self.BM25_K1, self.BM25_B
+        for n, first in enumerate(stems):
+            for second in stems[n + 1 :]:
+                common = self._postings[first] & self._postings[second]
+                if not common:
+                    continue
+                counts: Counter[int] = Counter()
+                for fact_id in common:
+                    counts.update(self._fact_topics[fact_id])
+                weights = {
+                    t: c * (k1 + 1) / (c + k1 * (1 - b + b * self._sizes[t] / self._average))
+                    for t, c in counts.items()
+                }
+                total = sum(weights.values())
+                for topic_id, weight in weights.items():
+                    scores[topic_id] += self.PAIR_WEIGHT * weight / total
+                    support[topic_id] += self.PAIR_WEIGHT * weight / total
 
     def _phrase_positions(
         self, tokens: list[_Token], start: int, stems: tuple[str, ...]
@@ -1091,7 +1284,9 @@ class AliasMatcher(BaseMatcher):
     def match(self, *, text: str, language: str) -> Match:
         analysis = self._analyse(text)
         personal = _PERSONAL_ANY | _PERSONAL.get(language, frozenset())
-        analysis.personal = any(t.word in personal and not t.used for t in analysis.tokens)
+        analysis.personal = analysis.personal or any(
+            t.word in personal and not t.used for t in analysis.tokens
+        )
         place_ids = tuple(sorted(analysis.place_ids))
         if not analysis.scores:
             return Match(topic_id=None, confidence=0.0, place_ids=place_ids)
@@ -1122,6 +1317,7 @@ class AliasMatcher(BaseMatcher):
             # *taxes*").
             or (analysis.about_answerer and self.DECLINE_ABOUT_ANSWERER)
             or (analysis.personal and self.DECLINE_PERSONAL)
+            or (analysis.favour and self.DECLINE_FAVOURS)
         ):
             return Match(topic_id=None, confidence=confidence, place_ids=place_ids)
         facts = self.rank_facts(topic_id=topic_id, analysis=analysis)

@@ -95,6 +95,7 @@ GENERAL_WORDS = frozenset(
     problema proyecto rapido rapidamente realmente reciente situacion suficiente tamano
     total trabajar usar valor varios nuevo nueva nuevos nuevas inversionista
     inversionistas inversor inversores empresa empresas negocio negocios compania companias
+    gerente gerentes
     """.split()
 )
 

@@ -511,3 +511,85 @@ def test_an_unknown_lower_case_name_where_a_place_goes_is_foreign(calibaja, ques
 def test_lower_case_words_that_are_no_names_still_answer(calibaja, question, topic) -> None:
     answer = answer_question(region=calibaja, text=question)
     assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # "planta" is manufacturing's, but also a word of utilities' "power plants": the
+        # word right next to it says which plant.
+        ("¿Va a haber una planta desaladora en Rosarito?", "utilities"),
+        ("Is the Rosarito water plant going ahead?", "utilities"),
+        # Alone, or next to a word of its own topic, it is still a factory.
+        ("¿Cuántas plantas manufactureras hay en Tijuana?", "manufacturing"),
+        ("Can we open a plant in Mexicali?", "manufacturing"),
+    ],
+)
+def test_a_word_another_topic_qualifies_next_to_it_gives_way(calibaja, question, topic):
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("How much does Baja California sell to the US every year?", "trade"),
+        ("¿Cuánto vende Baja California a Estados Unidos?", "trade"),
+        ("Is there a desalination plant in Rosarito?", "utilities"),
+        ("¿Hay agua desalinizada en Ensenada?", "utilities"),
+    ],
+)
+def test_aliases_of_selling_and_desalination(calibaja, question: str, topic: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # "export", "manufacturing" and "industry" each say a different topic; the facts
+        # that say two of them together are the manufacturing ones.
+        ("How big is the export manufacturing industry in Mexicali?", "manufacturing"),
+        (
+            "¿Qué tan grande es la industria manufacturera de exportación en Mexicali?",
+            "manufacturing",
+        ),
+        # Each word alone still says its own topic.
+        ("What are Baja California's main export markets?", "trade"),
+        ("¿Cuáles son las industrias clave de Tijuana?", "clusters"),
+    ],
+)
+def test_facts_that_use_two_of_the_words_together_say_the_topic(calibaja, question, topic):
+    matcher = matcher_for(region=calibaja)
+    assert matcher.PAIR_WEIGHT > 0
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic
+
+
+def test_without_the_pairs_evidence_the_words_disagree(calibaja) -> None:
+    # The pair evidence is what tells it: without it another topic wins.
+    matcher = matcher_for(region=calibaja)
+    question = "How big is the export manufacturing industry in Mexicali?"
+    with_pairs = matcher._analyse(question).scores
+    matcher.PAIR_WEIGHT = 0.0
+    try:
+        without = matcher._analyse(question).scores
+    finally:
+        del matcher.PAIR_WEIGHT
+    slugs = {t.id: t.slug for t in matcher.knowledge.topics}
+    assert slugs[max(with_pairs, key=with_pairs.get)] == "manufacturing"
+    assert slugs[max(without, key=without.get)] != "manufacturing"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("How well connected are Mexicali's industrial parks?", "connectivity"),
+        ("¿Qué tan conectadas están las empresas de Tecate a internet?", "connectivity"),
+        # What is connected to what by road is still the roads'.
+        ("Which highway connects Tecate with Ensenada?", "roads-rail"),
+    ],
+)
+def test_how_connected_is_asked_of_connectivity(calibaja, question: str, topic: str) -> None:
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -308,6 +309,7 @@ def test_a_deck_reads_the_database_a_bounded_number_of_times(
         question.facts.set(facts[n : n + 3])
     render(prospect, owner)  # the first deck of the process
     deck = deck_request(actor=owner, prospect=prospect, language="es", enqueue=False)
-    with django_assert_max_num_queries(bound):
+    # On PostgreSQL the move to "rendering" sets its commit lazy: one statement more.
+    with django_assert_max_num_queries(bound + (connection.vendor == "postgresql")):
         deck = deck_render(deck_id=deck.pk, user_id=owner.pk)
     assert deck.status == DeckStatus.READY

@@ -6,7 +6,7 @@ It builds an in-memory SQLite database with the test settings, loads the shipped
 data set and, for each set of questions, asks every question and prints the top-1 topic
 accuracy on answerable questions, the share of out-of-scope questions declined, the time
 per question (median and 95th percentile, matcher already built) and the database queries
-per question. With no file given it reports the five sets of ``tests/answers/``:
+per question. With no file given it reports the sets of ``tests/answers/``:
 
 - ``questions.json``, the labelled set, which the matcher was tuned on;
 - ``questions_blind.json``, written before the matcher's method was reworked, never tuned on;
@@ -18,7 +18,10 @@ per question. With no file given it reports the five sets of ``tests/answers/``:
 - ``questions_holdout3.json`` and ``questions_holdout4.json``, written by two other authors
   who had read neither the matcher, its aliases nor the other sets (the fourth in askers'
   own voices), and scored as written before the fourth rework; the third then became that
-  rework's development set, the fourth was kept unseen to judge it.
+  rework's development set, the fourth was kept unseen to judge it;
+- ``questions_holdout5.json``, written by a further author under the same rule, in a mix of
+  formal, conversational and chat registers, and scored as written before the fifth rework
+  (the confidence), which had the fourth as its development set; kept unseen to judge it.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ SETS = (
     "questions_holdout2",
     "questions_holdout3",
     "questions_holdout4",
+    "questions_holdout5",
 )
 QUESTIONS = [ROOT / "tests" / "answers" / f"{name}.json" for name in SETS]
 

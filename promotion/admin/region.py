@@ -439,7 +439,7 @@ class LocalityAdmin(PositionColumn, SubjectAdmin):
         "population_source_link",
     ]
     list_filter = ["region", "kind", "country", "coordinates_approximate"]
-    search_fields = ["name", "slug", "admin_area"]
+    search_fields = ["name", "other_names", "slug", "admin_area"]
     list_select_related = ["population_source"]
 
     @admin.display(description=_("population source"))

@@ -68,6 +68,7 @@ class PlaceEntry:
     name: str
     admin_area: str  # the state it lies in
     country: str  # ISO 3166 alpha-2
+    other_names: tuple[str, ...] = ()  # short or local names ("TJ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +117,19 @@ def load_knowledge(*, region: Region) -> Knowledge:
         for topic in Topic.objects.order_by("slug")
     )
     places = tuple(
-        PlaceEntry(id=pk, slug=slug, name=name, admin_area=admin_area, country=country)
-        for pk, slug, name, admin_area, country in Locality.objects.filter(region=region)
+        PlaceEntry(
+            id=pk,
+            slug=slug,
+            name=name,
+            admin_area=admin_area,
+            country=country,
+            other_names=tuple(n.strip() for n in other_names.split(",") if n.strip()),
+        )
+        for pk, slug, name, admin_area, country, other_names in Locality.objects.filter(
+            region=region
+        )
         .order_by("pk")
-        .values_list("pk", "slug", "name", "admin_area", "country")
+        .values_list("pk", "slug", "name", "admin_area", "country", "other_names")
     )
     published = Fact.objects.filter(region=region, status=FactStatus.PUBLISHED)
     fact_topics: dict[int, list[int]] = defaultdict(list)

@@ -202,6 +202,15 @@ class LocalityKind(models.TextChoices):
 class Locality(RegionScoped):
     slug = models.SlugField(_("slug"), max_length=60)
     name = models.CharField(_("name"), max_length=120)
+    other_names = models.CharField(
+        _("other names"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Short or local names people write for it, separated by commas: “TJ” for "
+            "Tijuana. Questions that use them are read as about this place."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=LocalityKind.choices)
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
     admin_area = models.CharField(

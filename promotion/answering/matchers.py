@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from promotion.answering.knowledge import FactEntry, Knowledge, PlaceEntry
 from promotion.answering.text import (
     GENERAL_WORDS,
+    MOMENT_PHRASES,
     MOMENT_WORDS,
     NOWADAYS,
     STOP_WORDS,
@@ -76,6 +77,7 @@ class _Token:
     index: int  # position among all the question's words, stop words included
     capitalized: bool
     sentence_start: bool
+    sentence: int  # which sentence of the question it is in
     after: str  # the word before it, stop words included, articles and possessives skipped
     known: float = 0.0  # how sure we are the word belongs to the region's vocabulary
     fuzzy: bool = False
@@ -108,6 +110,8 @@ class _Analysis:
     personal: bool = False
     # Whether it asks the answerer to do something for the asker ("write me a letter").
     favour: bool = False
+    # The language the question is asked in ("en", "es").
+    language: str = ""
 
 
 # Words after which an unknown, capitalised word most likely names a place we hold no fact
@@ -126,7 +130,7 @@ _INTERROGATIVE = frozenset(
 _DIRECTIONAL = _LOCATIVE | frozenset("to a from desde hacia into al".split())
 # In a question written all in lower case, an unknown word after these, or ending it,
 # may be a name ("cuanta poblacion tiene guadalajara")...
-_LOWER_CASE_PLACE = frozenset("in en of de del".split())
+_LOWER_CASE_PLACE = frozenset("in en of de del at".split())
 # ...unless its ending makes it a common noun or verb form ("comunicacion", "staffing").
 _COMMON_NOUN_ENDINGS = (
     "cion",
@@ -160,7 +164,16 @@ _DETERMINERS = frozenset(
 # A question that asks what the one answering is: the second person with a copula, asked
 # ("Are you a bot?", "¿Eres un robot?", "Who are you?"), not said of anyone ("if you are a
 # manufacturer", "si eres una empresa extranjera").
-_ANSWERER = (("are", "you"), ("r", "u"), ("eres",), ("es", "usted"), ("sos",))
+_ANSWERER = (("are", "you"), ("eres",), ("es", "usted"), ("sos",))
+# ...and who made it: "who programmed you?", "¿quién te programó?".
+_MADE_ANSWERER = frozenset(
+    (asker, you, verb)
+    for asker, you, verbs in (
+        ("who", "you", "made built created programmed trained"),
+        ("quien", "te", "hizo creo programo entreno"),
+    )
+    for verb in verbs.split()
+)
 _CONDITIONAL = frozenset("if when whether si cuando".split())
 # Words that make a question the asker's own affair: the facts are about the region, not
 # about one person's taxes or papers. Spanish "personal" is a noun ("staff"), so only its
@@ -204,6 +217,33 @@ def _infinitive(word: str) -> str | None:
         if word.endswith(enclitic) and word[: -len(enclitic)].endswith(("ar", "er", "ir")):
             return word[: -len(enclitic)]
     return word if len(word) > 3 and word.endswith(("ar", "er", "ir")) else None
+
+
+# Endings of words that say how or what is done rather than what is asked about: verbs'
+# infinitives, gerunds and participles, adverbs, superlatives ("confirmar", "metido",
+# "últimamente"; "interrupted", "roughly", "fastest").
+_PREDICATE_ENDINGS = {
+    "es": (
+        "ar",
+        "er",
+        "ir",
+        "amos",
+        "emos",
+        "imos",
+        "ando",
+        "iendo",
+        "ado",
+        "ados",
+        "ido",
+        "idos",
+        "mente",
+    ),
+    "en": ("ly", "ed", "est"),
+}
+
+
+def _predicate(word: str, language: str) -> bool:
+    return len(word) > 4 and word.endswith(_PREDICATE_ENDINGS.get(language, ()))
 
 
 def _asks_a_favour(folded: list[str]) -> bool:
@@ -257,6 +297,10 @@ def _asks_of_answerer(folded: list[str]) -> bool:
     """Whether a question's words (folded, stop words included) ask what the one answering
     is: "are you" and "eres" followed by what it might be ("a bot", "un robot") or ending
     the question ("who are you"), not after "if" or "si"."""
+    for i in range(len(folded) - 2):
+        asker, verb, you = folded[i : i + 3]
+        if (asker, you, verb) in _MADE_ANSWERER or (asker, verb, you) in _MADE_ANSWERER:
+            return True
     for i in range(len(folded)):
         for pattern in _ANSWERER:
             end = i + len(pattern)
@@ -335,6 +379,15 @@ class AliasMatcher(BaseMatcher):
        ("write me a cover letter", "¿Me puedes reservar una mesa?"); when it names a
        two-word place of no region of ours ("Ciudad Juárez", "Orange County"); and a
        correction two letters from an alias ("licencia", "latencia") names no topic.
+    6. Questions written as in chat are read as if spelled out: "xq", "tmb", "pa", "pls"
+       (``text.CHAT_FORMS``); a place's other names ("TJ") are that place. In a question
+       of several sentences (split also at a dash between spaces), the sentence that
+       names a topic is judged by its own words, the others being context ("esta
+       peligroso ensenada? van a venir unos gringos de la matriz"). An unknown verb,
+       adverb or superlative ("verificar", "roughly", "fastest") counts less against a
+       question than an unknown noun. One week or month to come ("next week", "la
+       próxima semana") ties a question to a moment, and "who programmed you?", "¿quién
+       te programó?" ask what the answerer is.
 
     Facts of the chosen topic are then ranked as ``rank_facts`` says. Every weight below
     is a class attribute, so a subclass named in ``PROMOTION["ANSWER_MATCHER"]`` can tune
@@ -376,6 +429,8 @@ class AliasMatcher(BaseMatcher):
     MIN_COVERAGE = 0.5  # share of the question's words the region's vocabulary knows...
     STRONG_SUPPORT = 1.6  # ...halved when the evidence is at least this strong
     UNKNOWN_WORD_WEIGHT = 0.75  # how much an unknown word counts against the question
+    BEST_SENTENCE_COVERAGE = True  # the sentence that names a topic, not the context
+    UNKNOWN_PREDICATE_WEIGHT = 0.35  # ...a verb, adverb or superlative ("confirmar", "roughly")
     UNKNOWN_NAME_WEIGHT = 1.25  # an unknown capitalised name ("a Tesla")
     UNKNOWN_NOUN_WEIGHT = 1.25  # an unknown word after "a", "the", "my"... ("a tesla")
     UNKNOWN_PLACE_WEIGHT = 2.0  # an unknown word after "in", "of", "en"...
@@ -540,8 +595,8 @@ class AliasMatcher(BaseMatcher):
         variants: dict[tuple[str, ...], set[int]] = defaultdict(set)
         last_words: dict[str, set[int]] = defaultdict(set)
         for place in places:
-            for text in (place.name, place.slug.replace("-", " ")):
-                folded = [w.text for w in words(text) if w.text not in STOP_WORDS]
+            for text in (place.name, place.slug.replace("-", " "), *place.other_names):
+                folded = [w.text for w in words(text) if w.text not in STOP_WORDS or w.acronym]
                 variants[tuple(stem(w) for w in folded)].add(place.id)
                 core = [w for w in folded if w not in _PLACE_KIND_WORDS]
                 if core:
@@ -868,13 +923,16 @@ class AliasMatcher(BaseMatcher):
         spanish = "a" in (w.text for w in found) and detect_language(text) == "es"
         folded = [w.text for w in found]
         # "hoy en día", "nowadays": general words, not a day the facts say nothing of.
-        nowadays = {
-            start + k
-            for start in range(len(folded))
-            for phrase in NOWADAYS
-            if tuple(folded[start : start + len(phrase)]) == phrase
-            for k in range(len(phrase))
-        }
+        nowadays, moments = (
+            {
+                start + k
+                for start in range(len(folded))
+                for phrase in phrases
+                if tuple(folded[start : start + len(phrase)]) == phrase
+                for k in range(len(phrase))
+            }
+            for phrases in (NOWADAYS, MOMENT_PHRASES)
+        )
         i = 0
         while i < len(found):
             word = found[i]
@@ -903,7 +961,13 @@ class AliasMatcher(BaseMatcher):
                     previous = text_
                 continue
             token = _Token(
-                text_, stem(text_), index, word.capitalized, word.sentence_start, previous
+                text_,
+                stem(text_),
+                index,
+                word.capitalized,
+                word.sentence_start,
+                word.sentence,
+                previous,
             )
             token.focus = asked
             asked = False
@@ -923,7 +987,7 @@ class AliasMatcher(BaseMatcher):
                 token.known = 1.0
             elif index in nowadays:
                 token.general = True
-            elif text_ in MOMENT_WORDS:
+            elif text_ in MOMENT_WORDS or index in moments:
                 # "today", "tonight", "mañana": the region's sourced facts say nothing
                 # of one day ("What's the weather like today?").
                 token.moment = True
@@ -960,9 +1024,9 @@ class AliasMatcher(BaseMatcher):
             tokens.append(token)
         return tokens, sequence, folded
 
-    def _analyse(self, text: str) -> _Analysis:
+    def _analyse(self, text: str, language: str = "") -> _Analysis:
         tokens, sequence, folded = self._tokens(text)
-        analysis = _Analysis(tokens)
+        analysis = _Analysis(tokens, language=language)
         analysis.about_answerer = _asks_of_answerer(folded)
         analysis.favour = _asks_a_favour(folded)
         stems = [t.stem for t in tokens]
@@ -1156,6 +1220,7 @@ class AliasMatcher(BaseMatcher):
                         or (t is tokens[-1] and t.after not in _COMPLEMENT)
                     )
                     and not t.word.endswith(_COMMON_NOUN_ENDINGS)
+                    and not _predicate(t.word, analysis.language)
                 )
                 for t in tokens
                 if t.known == 0
@@ -1240,6 +1305,13 @@ class AliasMatcher(BaseMatcher):
         return positions
 
     def _coverage(self, analysis: _Analysis) -> float:
+        """The share of the question's words the region's vocabulary knows, weighted by
+        what an unknown word says against it.
+
+        In a question of several sentences, the sentence that names a topic best counts:
+        the others are context ("esta peligroso ensenada? van a venir unos gringos de la
+        matriz", "port of SD - cold storage? can it take reefers?").
+        """
         counted = [
             t
             for t in analysis.tokens
@@ -1251,6 +1323,19 @@ class AliasMatcher(BaseMatcher):
         ]
         if not counted:
             return 0.0
+        sentences: dict[int, list[_Token]] = defaultdict(list)
+        for token in counted:
+            sentences[token.sentence].append(token)
+        naming = [
+            group
+            for group in sentences.values()
+            if any((t.used and not t.place) or t.code or t.named for t in group)
+        ]
+        if self.BEST_SENTENCE_COVERAGE and len(sentences) > 1 and naming:
+            return max(self._share_known(group, analysis) for group in naming)
+        return self._share_known(counted, analysis)
+
+    def _share_known(self, counted: list[_Token], analysis: _Analysis) -> float:
         weight = total = 0.0
         for token in counted:
             w = 1.0
@@ -1270,6 +1355,8 @@ class AliasMatcher(BaseMatcher):
                     w = self.UNKNOWN_PLACE_WEIGHT
                 elif named:
                     w = self.UNKNOWN_NAME_WEIGHT
+                elif not token.determined and _predicate(token.word, analysis.language):
+                    w = self.UNKNOWN_PREDICATE_WEIGHT
                 elif token.determined:
                     # The thing asked about, unknown to the region: "How much does *a
                     # tesla* cost?", "Who invented *the telephone*?" (not "the *nearest*
@@ -1282,7 +1369,7 @@ class AliasMatcher(BaseMatcher):
         return total / weight
 
     def match(self, *, text: str, language: str) -> Match:
-        analysis = self._analyse(text)
+        analysis = self._analyse(text, language)
         personal = _PERSONAL_ANY | _PERSONAL.get(language, frozenset())
         analysis.personal = analysis.personal or any(
             t.word in personal and not t.used for t in analysis.tokens

@@ -22,7 +22,9 @@ _JOINED = re.compile(r"(?<=\w)[&+](?=\w)")
 _APOSTROPHE_S = re.compile(r"['\u2019]s\b")
 _APOSTROPHE = re.compile(r"['\u2019`]")
 _WORD = re.compile(r"[a-z0-9]+")
-_SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;]\s*)$")
+# A sentence starts the text, or follows a full stop, a question or exclamation mark, a
+# colon or semicolon, or a dash between spaces ("port of SD - cold storage?").
+_SENTENCE_START = re.compile(r"(?:^|[.!?¿¡:;]\s*|\s[-\u2013\u2014]+\s+)$")
 
 STOP_WORDS_EN = frozenset(
     """
@@ -104,6 +106,21 @@ GENERAL_WORDS = frozenset(
 MOMENT_WORDS = frozenset("today tonight tomorrow yesterday tonite hoy manana ayer anoche".split())
 # ...but these say "these days", not one day: "¿Cuántos habitantes tiene hoy en día?".
 NOWADAYS = (("hoy", "en", "dia"), ("hoy", "dia"), ("dia", "de", "hoy"), ("nowadays",))
+# ...and these tie it to one week or month to come: "the cheapest flight next week".
+MOMENT_PHRASES = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "next week",
+        "next weekend",
+        "next month",
+        "this weekend",
+        "proxima semana",
+        "semana que entra",
+        "proximo mes",
+        "mes que entra",
+        "este fin de semana",
+    )
+)
 
 # Words that mark a question as Spanish or English when no language is given. Words that
 # both languages write alike ("a", "me", "no", "son") are left out of both.
@@ -122,6 +139,34 @@ _ENGLISH_MARKERS = frozenset(
     """.split()
 )
 _SPANISH_CHARS = frozenset("áéíóúñü¿¡")
+
+
+# How chat writes common short words: "q tan buena es", "xq", "tmb", "pa' TJ", "pls", "u".
+# A question so written is read as if spelled out, so that these count neither for a topic
+# nor against the question.
+CHAT_FORMS = {
+    "q": "que",
+    "k": "que",
+    "xq": "porque",
+    "pq": "porque",
+    "porq": "porque",
+    "tmb": "tambien",
+    "tmbn": "tambien",
+    "tb": "tambien",
+    "pa": "para",
+    "pal": "para",
+    "hrs": "hours",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+    "u": "you",
+    "r": "are",
+    "ur": "your",
+    "bc": "because",
+    "cuz": "because",
+    "abt": "about",
+    "approx": "approximately",
+}
 
 
 def fold(text: str) -> str:
@@ -143,6 +188,8 @@ class Word:
     # Written in capitals, as an acronym is ("IT", "TI"), in a text that is not all
     # capitals: a stop word so written ("it", "ti") is then a word of its own.
     acronym: bool = False
+    # Which sentence of the text it is in, counting from 0.
+    sentence: int = 0
 
 
 def words(text: str) -> list[Word]:
@@ -150,6 +197,7 @@ def words(text: str) -> list[Word]:
     text = _JOINED.sub("", _USA.sub(" usa ", text))
     text = _APOSTROPHE.sub("", _APOSTROPHE_S.sub("", text))
     result = []
+    sentence = -1
     for group in re.finditer(r"[^\W_]+(?:-[^\W_]+)*", text):
         followed = bool(re.match(r"\s+[^\W\d_]", text[group.end() :]))
         compound = "-" in group.group() and followed
@@ -160,7 +208,11 @@ def words(text: str) -> list[Word]:
             start = bool(_SENTENCE_START.search(text[:at]))
             acronym = len(raw) > 1 and raw.isalpha() and raw.isupper()
             for part in _WORD.findall(folded):
-                result.append(Word(part, raw[:1].isupper(), start, compound, acronym))
+                if not acronym:
+                    part = CHAT_FORMS.get(part, part)
+                if start or sentence < 0:
+                    sentence += 1
+                result.append(Word(part, raw[:1].isupper(), start, compound, acronym, sentence))
                 start = False
     if sum(w.acronym for w in result) * 2 > len(result):
         # "WHAT IS IT": shouting, not acronyms.

@@ -1,0 +1,185 @@
+"""Questions as askers write them in chat: short forms, local names, context sentences."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from promotion.answering import cache
+from promotion.answering.matchers import AliasMatcher
+from promotion.answering.text import words
+from promotion.models import Locality
+from promotion.services.answers import answer_question
+
+
+def test_chat_forms_are_read_as_spelled_out() -> None:
+    texts = [w.text for w in words("q tan buena es? xq tmb pa' TJ, pls thx, r u")]
+    assert texts == [
+        "que",
+        "tan",
+        "buena",
+        "es",
+        "porque",
+        "tambien",
+        "para",
+        "tj",
+        "please",
+        "thanks",
+        "are",
+        "you",
+    ]
+    # Written in capitals, a short form is an acronym, not chat: "PA" stays.
+    assert [w.text for w in words("plants in PA")] == ["plants", "in", "pa"]
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "place"),
+    [
+        ("how many people live in TJ", "en", "Tijuana"),
+        ("cuantos habitantes tiene tj", "es", "Tijuana"),
+        ("population of SD?", "en", "San Diego"),
+        ("¿Cuánta gente vive en SD?", "es", "San Diego"),
+    ],
+)
+def test_a_places_other_name_is_the_place(calibaja, question, language, place) -> None:
+    """"TJ" is Tijuana, "SD" San Diego County (the data set's other names): the question is
+    the region's, and the facts of that place come first."""
+    answer = answer_question(region=calibaja, text=question, language=language)
+    assert answer.answered and answer.topic.slug == "demographics"
+    assert place in answer.facts[0].text
+
+
+def test_a_places_other_name_keeps_a_chat_question_in_the_region(calibaja) -> None:
+    """Unknown, "TJ" after "in" would be some other place; it is Tijuana."""
+    for question, language in [
+        ("any data centers in TJ? we need colo", "en"),
+        ("hay centros de datos en TJ? xq necesitamos colo", "es"),
+    ]:
+        answer = answer_question(region=calibaja, text=question, language=language)
+        assert answer.answered and answer.topic.slug == "connectivity", question
+
+
+def test_other_names_are_the_regions_data_not_the_matchers(calibaja) -> None:
+    """An EDC's staff add a place's other names in the admin; the answers follow."""
+    question = "¿Cuántos habitantes tiene Tiju?"
+    assert not answer_question(region=calibaja, text=question, language="es").answered
+    tijuana = Locality.objects.get(region=calibaja, slug="tijuana")
+    tijuana.other_names = "TJ, Tiju"
+    tijuana.save()
+    answer = answer_question(region=calibaja, text=question, language="es")
+    assert answer.answered and answer.topic.slug == "demographics"
+    assert "Tijuana" in answer.facts[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "topic"),
+    [
+        (
+            "Is Mexicali a safe place? Our auditors from Detroit will visit twice a year.",
+            "en",
+            "security",
+        ),
+        (
+            "esta seguro mexicali? vienen unos auditores de detroit dos veces al año",
+            "es",
+            "security",
+        ),
+        (
+            "Tijuana port of entry - wait times? our drivers complain a lot",
+            "en",
+            "border-crossings",
+        ),
+        (
+            "¿Cuánta gente vive en Ensenada? Pensamos abrir allá una sucursal chiquita.",
+            "es",
+            "demographics",
+        ),
+    ],
+)
+def test_a_sentence_of_context_does_not_decline_the_question(
+    calibaja, question, language, topic
+) -> None:
+    """The sentence that names a topic is judged by its own words, not diluted by a
+    sentence about the asker's plans."""
+    answer = answer_question(region=calibaja, text=question, language=language)
+    assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("How much does a tesla cost? We are moving to Tijuana.", "en"),
+        ("¿Cuánto cuesta un iphone? Nos mudamos a Tijuana.", "es"),
+    ],
+)
+def test_an_unknown_subject_declines_whatever_the_other_sentences(
+    calibaja, question, language
+) -> None:
+    assert not answer_question(region=calibaja, text=question, language=language).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "topic"),
+    [
+        (
+            "We must urgently double-check how many engineers Mexicali has available",
+            "en",
+            "talent",
+        ),
+        (
+            "Necesitamos verificar rápidamente cuántos ingenieros hay en Mexicali",
+            "es",
+            "talent",
+        ),
+    ],
+)
+def test_unknown_verbs_and_adverbs_count_little_against_a_question(
+    calibaja, question, language, topic
+) -> None:
+    """What is done or how ("verificar", "urgently") is not what is asked about; an
+    unknown noun is ("a tesla")."""
+    answer = answer_question(region=calibaja, text=question, language=language)
+    assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("What's the cheapest flight from Tijuana next week?", "en"),
+        ("¿Cuál es el vuelo más barato desde Tijuana la próxima semana?", "es"),
+        ("Who programmed you?", "en"),
+        ("¿Quién te programó y con qué inteligencia artificial funcionas?", "es"),
+        ("how many trucks cross at nogales per day", "en"),
+    ],
+)
+def test_declined_in_any_register(calibaja, question, language) -> None:
+    """One week to come, who made the answerer, a lower-case place of no region of ours."""
+    assert not answer_question(region=calibaja, text=question, language=language).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "topic"),
+    [
+        ("What's the cheapest flight from Tijuana?", "en", "airports"),
+        ("how many trucks cross at otay per day", "en", "border-crossings"),
+        ("Who trained the engineers of Tijuana?", "en", "talent"),
+    ],
+)
+def test_the_same_questions_without_what_declines_them_answer(
+    calibaja, question, language, topic
+) -> None:
+    answer = answer_question(region=calibaja, text=question, language=language)
+    assert answer.answered and answer.topic.slug == topic
+
+
+class WholeQuestionMatcher(AliasMatcher):
+    BEST_SENTENCE_COVERAGE = False
+
+
+def test_the_best_sentence_rule_is_what_answers(calibaja) -> None:
+    """With the whole question's words counted, the context sentence declines it."""
+    question = "esta seguro mexicali? vienen unos auditores de detroit dos veces al año"
+    assert answer_question(region=calibaja, text=question, language="es").answered
+    with override_settings(PROMOTION={"ANSWER_MATCHER": f"{__name__}.WholeQuestionMatcher"}):
+        cache.clear()
+        assert not answer_question(region=calibaja, text=question, language="es").answered

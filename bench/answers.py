@@ -21,7 +21,12 @@ per question. With no file given it reports the sets of ``tests/answers/``:
   rework's development set, the fourth was kept unseen to judge it;
 - ``questions_holdout5.json``, written by a further author under the same rule, in a mix of
   formal, conversational and chat registers, and scored as written before the fifth rework
-  (the confidence), which had the fourth as its development set; kept unseen to judge it.
+  (the confidence), which had the fourth as its development set; kept unseen to judge it;
+- ``questions_holdout6.json``, written by a further author under the same rule as six kinds
+  of asker (consultant, HR director, logistics manager, founder, plant manager on WhatsApp,
+  CFO), and scored as written before the sixth rework, which had the fifth as its
+  development set; kept unseen to judge it (one question that repeated another set's,
+  word for word, was taken out before scoring).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ SETS = (
     "questions_holdout3",
     "questions_holdout4",
     "questions_holdout5",
+    "questions_holdout6",
 )
 QUESTIONS = [ROOT / "tests" / "answers" / f"{name}.json" for name in SETS]
 

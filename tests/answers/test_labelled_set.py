@@ -62,7 +62,9 @@ def test_the_holdout_set_is_well_formed() -> None:
     assert not {q["question"] for q in holdout} & others
 
 
-@pytest.mark.parametrize("name", ["questions_holdout3", "questions_holdout4", "questions_holdout5"])
+@pytest.mark.parametrize(
+    "name", ["questions_holdout3", "questions_holdout4", "questions_holdout5", "questions_holdout6"]
+)
 def test_the_later_holdout_sets_are_well_formed_and_new(name: str) -> None:
     """Written by authors who read neither the matcher, its aliases nor the other sets,
     and scored by ``bench/answers.py`` only. Every topic is asked, in both languages."""

@@ -90,6 +90,7 @@ class _Token:
     named: bool = False  # part of a name the facts use ("Valle de Guadalupe")
     determined: bool = False  # right after an article or possessive: a noun ("a Tesla")
     code: bool = False  # the code of what facts are about, in capitals ("SAN")
+    acronym: bool = False  # written in capitals ("SDSU", "VP")
 
 
 @dataclass
@@ -380,7 +381,10 @@ class AliasMatcher(BaseMatcher):
        two-word place of no region of ours ("Ciudad Juárez", "Orange County"); and a
        correction two letters from an alias ("licencia", "latencia") names no topic.
     6. Questions written as in chat are read as if spelled out: "xq", "tmb", "pa", "pls"
-       (``text.CHAT_FORMS``); a place's other names ("TJ") are that place. In a question
+       (``text.CHAT_FORMS``), and its fillers ("lol", "tbh", "porfa") are stop words; a
+       place's other names ("TJ") are that place. An unknown acronym ("SDSU", "my CFO")
+       names an institution or a role, not another place, unless it follows "in", "en"...
+       ("in CDMX"). In a question
        of several sentences (split also at a dash between spaces), the sentence that
        names a topic is judged by its own words, the others being context ("esta
        peligroso ensenada? van a venir unos gringos de la matriz"). An unknown verb,
@@ -972,6 +976,7 @@ class AliasMatcher(BaseMatcher):
             token.focus = asked
             asked = False
             token.modifier = word.modifier
+            token.acronym = word.acronym
             # A superlative after "the" qualifies what follows: "the *nearest* port".
             token.determined = (
                 index > 0
@@ -1209,7 +1214,8 @@ class AliasMatcher(BaseMatcher):
                 c.isupper() for c in text
             )
             analysis.foreign_place = analysis.foreign_place or any(
-                (t.capitalized and not t.sentence_start)
+                # Not an acronym: "SDSU", "IMPI" name institutions more often than places.
+                (t.capitalized and not t.sentence_start and not t.acronym)
                 or (
                     lower_case
                     and len(t.word) >= 6
@@ -1248,7 +1254,8 @@ class AliasMatcher(BaseMatcher):
             and first.index > 0
             and folded[first.index - 1] in _MINE
             and first.known < 1.0
-            and not (first.used or first.general or first.place or first.code)
+            # "my VP", "mi CFO": a role, as "my engineers" is.
+            and not (first.used or first.general or first.place or first.code or first.acronym)
             and first.stem not in self._area_stems
         )
         return analysis

@@ -44,7 +44,7 @@ STOP_WORDS_EN = frozenset(
     we well were weren what whats when where whether which while who whom whose why will
     with within without won would wouldn y yeah yes yet you your yours yourself yourselves
     anybody around best better etc hey info information interested curious wondering many
-    few several per via
+    few several per via lol tbh nah btw imo fyi asap
     """.split()
 )
 
@@ -62,7 +62,7 @@ STOP_WORDS_ES = frozenset(
     tan tanto te tenemos tener tengo tiene tienen ti toda todas todo todos tu tus u un una
     unas uno unos usted ustedes va vamos van vez y ya yo dime digame necesito interesa
     actualmente existe existen realmente cosa cosas tipo estamos somos puedes podemos
-    podria podrian debo deberia tienes hacen hago
+    podria podrian debo deberia tienes hacen hago oye oigan porfa porfis xfa
     """.split()
 )
 
@@ -166,6 +166,14 @@ CHAT_FORMS = {
     "cuz": "because",
     "abt": "about",
     "approx": "approximately",
+    "w": "with",
+    "ppl": "people",
+    "rn": "now",
+    "hows": "how",
+    "theres": "there",
+    "wanna": "want",
+    "gonna": "going",
+    "dnd": "donde",
 }
 
 

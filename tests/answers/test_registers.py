@@ -42,7 +42,7 @@ def test_chat_forms_are_read_as_spelled_out() -> None:
     ],
 )
 def test_a_places_other_name_is_the_place(calibaja, question, language, place) -> None:
-    """"TJ" is Tijuana, "SD" San Diego County (the data set's other names): the question is
+    """ "TJ" is Tijuana, "SD" San Diego County (the data set's other names): the question is
     the region's, and the facts of that place come first."""
     answer = answer_question(region=calibaja, text=question, language=language)
     assert answer.answered and answer.topic.slug == "demographics"
@@ -183,3 +183,40 @@ def test_the_best_sentence_rule_is_what_answers(calibaja) -> None:
     with override_settings(PROMOTION={"ANSWER_MATCHER": f"{__name__}.WholeQuestionMatcher"}):
         cache.clear()
         assert not answer_question(region=calibaja, text=question, language="es").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "topic"),
+    [
+        ("lol how many ppl live in TJ tbh", "en", "demographics"),
+        ("oigan porfa cuantos habitantes tiene tecate", "es", "demographics"),
+    ],
+)
+def test_chat_fillers_count_neither_for_nor_against(calibaja, question, language, topic) -> None:
+    answer = answer_question(region=calibaja, text=question, language=language)
+    assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "topic"),
+    [
+        ("Is SDSU a good source of engineers?", "en", "talent"),
+        ("my CFO asks: what is the minimum wage in Baja California?", "en", "costs"),
+    ],
+)
+def test_an_unknown_acronym_is_no_place(calibaja, question, language, topic) -> None:
+    """ "SDSU", "CFO": an institution or a role, not another region; nor is "my CFO" the
+    asker's own thing, as "my cat" is."""
+    answer = answer_question(region=calibaja, text=question, language=language)
+    assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("How many engineers are there in CDMX?", "en"),
+        ("¿Cuántos ingenieros hay en la CDMX?", "es"),
+    ],
+)
+def test_an_unknown_acronym_after_in_is_still_a_place(calibaja, question, language) -> None:
+    assert not answer_question(region=calibaja, text=question, language=language).answered

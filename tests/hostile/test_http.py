@@ -48,6 +48,18 @@ API_POLICY = re.compile(
 
 
 @pytest.fixture
+def calibaja(world):
+    """The Cali-Baja data set loaded after the CRM world, in each test: the data set's
+    "cdim" partner is the world's, which it then updates (the module-wide ``calibaja``
+    would be loaded first, and the world's partner would clash with it)."""
+    from promotion.models import Region
+    from promotion.services.datasets import dataset_load
+
+    dataset_load(name="calibaja")
+    return Region.objects.get(slug="calibaja")
+
+
+@pytest.fixture
 def host_csp(settings):
     """The host runs its own CSP middleware with its own policy for its pages."""
     settings.SECURE_CSP = {"default-src": ["'self'"]}

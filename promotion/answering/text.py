@@ -174,6 +174,7 @@ CHAT_FORMS = {
     "wanna": "want",
     "gonna": "going",
     "dnd": "donde",
+    "infra": "infrastructure",
 }
 
 

@@ -13,7 +13,7 @@ from promotion.services.answers import answer_question
 
 
 def test_chat_forms_are_read_as_spelled_out() -> None:
-    texts = [w.text for w in words("q tan buena es? xq tmb pa' TJ, pls thx, r u")]
+    texts = [w.text for w in words("q tan buena es? xq tmb pa' TJ, pls thx, r u w/ ppl")]
     assert texts == [
         "que",
         "tan",
@@ -27,6 +27,8 @@ def test_chat_forms_are_read_as_spelled_out() -> None:
         "thanks",
         "are",
         "you",
+        "with",
+        "people",
     ]
     # Written in capitals, a short form is an acronym, not chat: "PA" stays.
     assert [w.text for w in words("plants in PA")] == ["plants", "in", "pa"]
@@ -220,3 +222,15 @@ def test_an_unknown_acronym_is_no_place(calibaja, question, language, topic) -> 
 )
 def test_an_unknown_acronym_after_in_is_still_a_place(calibaja, question, language) -> None:
     assert not answer_question(region=calibaja, text=question, language=language).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("how much is being spent on new infra in Tijuana?", "en"),
+        ("¿cuánto dinero hay para obras de infra en Mexicali?", "es"),
+    ],
+)
+def test_infra_is_infrastructure(calibaja, question, language) -> None:
+    answer = answer_question(region=calibaja, text=question, language=language)
+    assert answer.answered and answer.topic.slug == "infrastructure-investment"

@@ -208,7 +208,16 @@ _INFORMING = frozenset(
     recomendar sugerir comparar ayudar encontrar buscar informar orientar pasar detallar
     """.split()
 )
-_OPENERS = frozenset("please hey hi hello ok okay por favor hola oye".split())
+_OPENERS = frozenset("please hey hi hello ok okay por favor hola oye oigan porfa pls".split())
+# Telling the answerer to act on the asker's own thing: "check the status of my shipment",
+# "revisa el status de mi pedimento".
+_TASKS = frozenset(
+    """
+    check track trace verify confirm fix update cancel renew book reserve
+    revisa revisen checa chequen rastrea rastreen verifica verifiquen confirma confirmen
+    arregla actualiza cancela renueva reserva reserven
+    """.split()
+)
 _ENCLITICS = ("nos", "me", "lo", "la", "los", "las", "le", "les")
 
 
@@ -258,6 +267,8 @@ def _asks_a_favour(folded: list[str]) -> bool:
     while start < len(folded) and folded[start] in _OPENERS:
         start += 1
     rest = folded[start:]
+    if rest[:1] and rest[0] in _TASKS and {"my", "mi", "mis"} & set(rest[1:]):
+        return True
     if rest[:1] and rest[0] in _BENEFICIARY and rest[1:2] and rest[1] in _YOU_CAN:
         # "¿Me puedes reservar...?": as "¿puedes reservarme...?".
         rest = rest[1:]
@@ -377,7 +388,8 @@ class AliasMatcher(BaseMatcher):
        en México"). It is declined, too, when it asks what the answerer is ("Are you a
        bot?", "¿Eres un robot?"), of the asker's own affairs ("my personal taxes",
        "impuestos personales") or own thing ("¿Mi gato necesita visa?"), or asks a favour
-       ("write me a cover letter", "¿Me puedes reservar una mesa?"); when it names a
+       ("write me a cover letter", "¿Me puedes reservar una mesa?") or a task on the
+       asker's own thing ("check the status of my shipment"); when it names a
        two-word place of no region of ours ("Ciudad Juárez", "Orange County"); and a
        correction two letters from an alias ("licencia", "latencia") names no topic.
     6. Questions written as in chat are read as if spelled out: "xq", "tmb", "pa", "pls"

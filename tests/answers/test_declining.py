@@ -124,3 +124,30 @@ def test_a_word_two_letters_from_an_alias_names_no_topic(calibaja, question: str
 def test_a_sure_correction_still_names_its_topic(calibaja, question: str, topic: str) -> None:
     answer = answer_question(region=calibaja, text=question)
     assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "check the status of my shipment at Otay Mesa",
+        "oye revisa porfa el estatus de mi pedimento en la garita de Otay",
+        "Please renew my SENTRI card",
+        "rastrea mis contenedores en el puerto de Ensenada",
+    ],
+)
+def test_a_task_on_the_askers_own_thing_is_declined(calibaja, question: str) -> None:
+    assert _asks_a_favour(folded(question))
+    assert not answer_question(region=calibaja, text=question).answered
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("check the wait times at Otay Mesa", "border-crossings"),
+        ("revisa cuántos contenedores mueve el puerto de Ensenada", "seaports"),
+    ],
+)
+def test_a_task_on_the_regions_data_is_a_question(calibaja, question: str, topic: str) -> None:
+    assert not _asks_a_favour(folded(question))
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic

@@ -206,6 +206,8 @@ _INFORMING = frozenset(
     provide find recommend suggest compare help get break clarify
     decir dar mostrar explicar contar indicar compartir enviar mandar platicar resumir
     recomendar sugerir comparar ayudar encontrar buscar informar orientar pasar detallar
+    describir ensenar aclarar proporcionar facilitar presentar listar senalar precisar
+    especificar desglosar confirmar calcular estimar
     """.split()
 )
 _OPENERS = frozenset("please hey hi hello ok okay por favor hola oye oigan porfa pls".split())
@@ -256,7 +258,38 @@ def _predicate(word: str, language: str) -> bool:
     return len(word) > 4 and word.endswith(_PREDICATE_ENDINGS.get(language, ()))
 
 
-def _asks_a_favour(folded: list[str]) -> bool:
+# Sending one of the asker's documents: no fact of the region is one ("send me a copy of the
+# agreement we signed", "¿me puedes mandar el formato del contrato?").
+_SENDING = frozenset(
+    """
+    send email forward mail fax mandar manda mande manden enviar envia envie envien pasar pasa
+    pase pasen
+    """.split()
+)
+_DOCUMENTS = frozenset(
+    """
+    copy contract agreement form invoice receipt quote quotation copia contrato formato
+    factura recibo cotizacion
+    """.split()
+)
+
+
+def _imperative_for_asker(word: str) -> bool:
+    """Whether ``word`` is a Spanish imperative with "me" attached that asks for something
+    other than being told or shown: "resérvame", "consígueme", "búsquenme" (not "dame",
+    "explícame", "cuéntame"). ("-nos" is left out: "ayúdanos" and "humanos" end alike.)"""
+    base = word.removesuffix("me")
+    if base == word or word in STOP_WORDS:
+        return False
+    base = base.removesuffix("n")  # "manden" (ustedes) as "mande"
+    if len(base) < 4 or base[-1] not in "ae":
+        return False
+    root = base[:-1]
+    roots = {root, root.replace("ue", "o"), root.replace("ie", "e"), root.replace("qu", "c")}
+    return not {r + ending for r in roots for ending in ("ar", "er", "ir")} & _INFORMING
+
+
+def _asks_a_favour(folded: list[str], language: str = "es") -> bool:
     """Whether a question's words (folded, stop words included) ask the answerer to do
     something for the asker, as it opens: an imperative with "me" or "us" ("write me a
     cover letter"), "can you ... me" ("could you book me a table"), or "¿me puedes" with a
@@ -269,6 +302,13 @@ def _asks_a_favour(folded: list[str]) -> bool:
     rest = folded[start:]
     if rest[:1] and rest[0] in _TASKS and {"my", "mi", "mis"} & set(rest[1:]):
         return True
+    if rest[:1] and language == "es" and _imperative_for_asker(rest[0]):
+        return True
+    for n, word in enumerate(folded):
+        if (word in _SENDING or word.removesuffix("me") in _SENDING) and _DOCUMENTS & set(
+            folded[n + 1 :]
+        ):
+            return True
     if rest[:1] and rest[0] in _BENEFICIARY and rest[1:2] and rest[1] in _YOU_CAN:
         # "¿Me puedes reservar...?": as "¿puedes reservarme...?".
         rest = rest[1:]
@@ -389,7 +429,10 @@ class AliasMatcher(BaseMatcher):
        bot?", "¿Eres un robot?"), of the asker's own affairs ("my personal taxes",
        "impuestos personales") or own thing ("¿Mi gato necesita visa?"), or asks a favour
        ("write me a cover letter", "¿Me puedes reservar una mesa?") or a task on the
-       asker's own thing ("check the status of my shipment"); when it names a
+       asker's own thing ("check the status of my shipment"), to send the asker's own
+       documents ("a copy of the lease we signed") or, in Spanish, in an imperative with
+       "me" attached that asks for more than being told ("resérvame", not "explícame");
+       when it names a
        two-word place of no region of ours ("Ciudad Juárez", "Orange County"); and a
        correction two letters from an alias ("licencia", "latencia") names no topic.
     6. Questions written as in chat are read as if spelled out: "xq", "tmb", "pa", "pls"
@@ -1045,7 +1088,7 @@ class AliasMatcher(BaseMatcher):
         tokens, sequence, folded = self._tokens(text)
         analysis = _Analysis(tokens, language=language)
         analysis.about_answerer = _asks_of_answerer(folded)
-        analysis.favour = _asks_a_favour(folded)
+        analysis.favour = _asks_a_favour(folded, language)
         stems = [t.stem for t in tokens]
         analysis.place_ids, covered = self._find_places(stems)
         for position in covered:

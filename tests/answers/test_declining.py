@@ -151,3 +151,47 @@ def test_a_task_on_the_regions_data_is_a_question(calibaja, question: str, topic
     assert not _asks_a_favour(folded(question))
     answer = answer_question(region=calibaja, text=question)
     assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Please send me a copy of the lease we signed with the industrial park",
+        "Could you email me the invoice for the Tijuana site visit?",
+        "me puedes mandar el formato del contrato de la nave en Mexicali?",
+        "Envíenme la cotización de la renta de la bodega en Tecate",
+    ],
+)
+def test_sending_the_askers_documents_is_declined(calibaja, question: str) -> None:
+    """The region's facts are no one's contract, invoice or form."""
+    assert _asks_a_favour(folded(question))
+    assert not answer_question(region=calibaja, text=question).answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Resérvame un hotel en Ensenada para el viernes",
+        "Consígueme una cita con el alcalde de Tijuana",
+        "Agéndame una visita a un parque industrial de Mexicali",
+    ],
+)
+def test_an_imperative_with_me_attached_is_a_favour(calibaja, question: str) -> None:
+    assert _asks_a_favour(folded(question), "es")
+    assert not answer_question(region=calibaja, text=question, language="es").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("Descríbeme el clima de Ensenada", "quality-of-life"),
+        ("Explícame el IVA reducido de la frontera", "incentives"),
+        ("Cuéntame cuántos habitantes tiene Tecate", "demographics"),
+        ("Mándame las tarifas de luz de Mexicali", "utilities"),
+        ("Send me the wage figures for Tijuana", "costs"),
+    ],
+)
+def test_asking_to_be_told_or_sent_figures_is_a_question(calibaja, question, topic) -> None:
+    assert not _asks_a_favour(folded(question), "es")
+    answer = answer_question(region=calibaja, text=question)
+    assert answer.answered and answer.topic.slug == topic

@@ -26,7 +26,11 @@ per question. With no file given it reports the sets of ``tests/answers/``:
   of asker (consultant, HR director, logistics manager, founder, plant manager on WhatsApp,
   CFO), and scored as written before the sixth rework, which had the fifth as its
   development set; kept unseen to judge it (one question that repeated another set's,
-  word for word, was taken out before scoring).
+  word for word, was taken out before scoring);
+- ``questions_holdout7.json``, written by a further author under the same rule, with 35
+  out-of-scope questions made hard on purpose (they share words with the topics), and
+  scored as written before and after the seventh rework (favours and the asker's own
+  documents), which had the earlier sets as its development sets.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ SETS = (
     "questions_holdout4",
     "questions_holdout5",
     "questions_holdout6",
+    "questions_holdout7",
 )
 QUESTIONS = [ROOT / "tests" / "answers" / f"{name}.json" for name in SETS]
 

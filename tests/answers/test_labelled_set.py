@@ -63,7 +63,14 @@ def test_the_holdout_set_is_well_formed() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["questions_holdout3", "questions_holdout4", "questions_holdout5", "questions_holdout6"]
+    "name",
+    [
+        "questions_holdout3",
+        "questions_holdout4",
+        "questions_holdout5",
+        "questions_holdout6",
+        "questions_holdout7",
+    ],
 )
 def test_the_later_holdout_sets_are_well_formed_and_new(name: str) -> None:
     """Written by authors who read neither the matcher, its aliases nor the other sets,
@@ -80,9 +87,11 @@ def test_the_later_holdout_sets_are_well_formed_and_new(name: str) -> None:
     for other in here.glob("questions*.json"):
         if other.stem != name:
             seen |= {q["question"].casefold() for q in json.loads(other.read_text("utf-8"))}
-    # A few short out-of-scope ones are what anyone would write ("are you a bot?").
+    # A few short out-of-scope ones are what anyone would write ("are you a bot?", "hola
+    # buenas tardes"): these may recur across sets, the questions to answer may not.
     repeated = [q for q in questions if q["question"].casefold() in seen]
-    assert all(q["topic"] is None for q in repeated) and len(repeated) <= 6, repeated
+    assert all(q["topic"] is None for q in repeated), repeated
+    assert len(repeated) <= 0.1 * len(questions), repeated
 
 
 def test_accuracy_over_the_labelled_set_stays_above_the_floor(calibaja) -> None:

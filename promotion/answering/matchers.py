@@ -186,7 +186,9 @@ _PERSONAL_ANY = frozenset({"personally", "personales", "personalmente"})
 _MINE = frozenset("my mi".split())
 # Words that open or close the name of a place: "Ciudad Juárez", "San Felipe", "Orange
 # County".
-_PLACE_PREFIXES = frozenset("ciudad city san santa santo saint villa puerto".split())
+_PLACE_PREFIXES = frozenset(
+    "ciudad city san santa santo saint villa puerto nuevo nueva new".split()
+)
 _PLACE_SUFFIXES = frozenset("city county condado".split())
 # Generic words of place names, dropped to match "San Diego" for "San Diego County".
 _PLACE_KIND_WORDS = frozenset(
@@ -268,8 +270,8 @@ _SENDING = frozenset(
 )
 _DOCUMENTS = frozenset(
     """
-    copy contract agreement form invoice receipt quote quotation copia contrato formato
-    factura recibo cotizacion
+    copy contract agreement form invoice receipt quote quotation catalog catalogue copia
+    contrato formato factura recibo cotizacion catalogo
     """.split()
 )
 
@@ -446,7 +448,8 @@ class AliasMatcher(BaseMatcher):
        adverb or superlative ("verificar", "roughly", "fastest") counts less against a
        question than an unknown noun. One week or month to come ("next week", "la
        próxima semana") ties a question to a moment, and "who programmed you?", "¿quién
-       te programó?" ask what the answerer is.
+       te programó?" ask what the answerer is; "me conviene" asks what suits the asker,
+       one person ("¿qué plan de celular me conviene?"), not a company ("¿nos conviene?").
 
     Facts of the chosen topic are then ranked as ``rank_facts`` says. Every weight below
     is a class attribute, so a subclass named in ``PROMOTION["ANSWER_MATCHER"]`` can tune
@@ -1233,6 +1236,7 @@ class AliasMatcher(BaseMatcher):
                 and token.stem not in self._region_names
                 and not token.used
                 and not token.named
+                and not token.code  # "flying out of TIJ"
                 and (token.known == 0 or not (n + 1 < len(tokens) and tokens[n + 1].capitalized))
             ):
                 analysis.foreign_place = True
@@ -1312,6 +1316,11 @@ class AliasMatcher(BaseMatcher):
             # "my VP", "mi CFO": a role, as "my engineers" is.
             and not (first.used or first.general or first.place or first.code or first.acronym)
             and first.stem not in self._area_stems
+        )
+        # What suits the asker, one person ("¿Qué plan de celular me conviene?", "¿me
+        # conviene comprar casa?"), not a company ("¿nos conviene Tijuana?").
+        analysis.personal = analysis.personal or any(
+            folded[i : i + 2] == ["me", "conviene"] for i in range(len(folded) - 1)
         )
         return analysis
 

@@ -195,3 +195,11 @@ def test_asking_to_be_told_or_sent_figures_is_a_question(calibaja, question, top
     assert not _asks_a_favour(folded(question), "es")
     answer = answer_question(region=calibaja, text=question)
     assert answer.answered and answer.topic.slug == topic
+
+
+@pytest.mark.parametrize(
+    "question", ["send me your company's catalog please", "mándame el catálogo de naves"]
+)
+def test_sending_a_catalogue_is_a_favour(calibaja, question: str) -> None:
+    assert _asks_a_favour(folded(question))
+    assert not answer_question(region=calibaja, text=question).answered

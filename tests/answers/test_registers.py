@@ -234,3 +234,33 @@ def test_an_unknown_acronym_after_in_is_still_a_place(calibaja, question, langua
 def test_infra_is_infrastructure(calibaja, question, language) -> None:
     answer = answer_question(region=calibaja, text=question, language=language)
     assert answer.answered and answer.topic.slug == "infrastructure-investment"
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("How many passengers fly out of TIJ each year?", "en"),
+        ("¿Cuántos pasajeros salen del TIJ al año?", "es"),
+    ],
+)
+def test_an_assets_code_after_of_is_no_foreign_place(calibaja, question, language) -> None:
+    answer = answer_question(region=calibaja, text=question, language=language)
+    assert answer.answered and answer.topic.slug == "airports"
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("What incentives does New Mexico offer manufacturers?", "en"),
+        ("¿Qué incentivos da Nueva Jersey a las fábricas?", "es"),
+    ],
+)
+def test_a_new_place_of_no_region_of_ours_is_foreign(calibaja, question, language) -> None:
+    assert not answer_question(region=calibaja, text=question, language=language).answered
+
+
+def test_what_suits_the_asker_is_personal_what_suits_the_company_is_not(calibaja) -> None:
+    mine = "¿Qué plan de internet me conviene para mi casa en Tijuana?"
+    ours = "¿Nos conviene más Tijuana o Mexicali por el costo de la mano de obra?"
+    assert not answer_question(region=calibaja, text=mine, language="es").answered
+    assert answer_question(region=calibaja, text=ours, language="es").answered

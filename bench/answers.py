@@ -33,7 +33,8 @@ per question. With no file given it reports the sets of ``tests/answers/``:
   documents), which had the earlier sets as its development sets;
 - ``questions_holdout8.json``, written by a further author as an EDC's inbox over a month,
   and scored as written before and after the eighth rework (codes, new places' names, what
-  suits the asker).
+  suits the asker); three questions that repeated other sets' word for word were taken out
+  before scoring.
 """
 
 from __future__ import annotations

@@ -12,6 +12,12 @@ from promotion.models import Locality
 from promotion.services.answers import answer_question
 
 
+def topic_of(region, question: str, language: str) -> str | None:
+    """The slug of the topic the question is answered with, or None when it is declined."""
+    answer = answer_question(region=region, text=question, language=language)
+    return answer.topic.slug if answer.answered else None
+
+
 def test_chat_forms_are_read_as_spelled_out() -> None:
     texts = [w.text for w in words("q tan buena es? xq tmb pa' TJ, pls thx, r u w/ ppl")]
     assert texts == [
@@ -57,14 +63,13 @@ def test_a_places_other_name_keeps_a_chat_question_in_the_region(calibaja) -> No
         ("any data centers in TJ? we need colo", "en"),
         ("hay centros de datos en TJ? xq necesitamos colo", "es"),
     ]:
-        answer = answer_question(region=calibaja, text=question, language=language)
-        assert answer.answered and answer.topic.slug == "connectivity", question
+        assert topic_of(calibaja, question, language) == "connectivity", question
 
 
 def test_other_names_are_the_regions_data_not_the_matchers(calibaja) -> None:
     """An EDC's staff add a place's other names in the admin; the answers follow."""
     question = "¿Cuántos habitantes tiene Tiju?"
-    assert not answer_question(region=calibaja, text=question, language="es").answered
+    assert topic_of(calibaja, question, "es") is None
     tijuana = Locality.objects.get(region=calibaja, slug="tijuana")
     tijuana.other_names = "TJ, Tiju"
     tijuana.save()
@@ -103,8 +108,7 @@ def test_a_sentence_of_context_does_not_decline_the_question(
 ) -> None:
     """The sentence that names a topic is judged by its own words, not diluted by a
     sentence about the asker's plans."""
-    answer = answer_question(region=calibaja, text=question, language=language)
-    assert answer.answered and answer.topic.slug == topic
+    assert topic_of(calibaja, question, language) == topic
 
 
 @pytest.mark.parametrize(
@@ -117,7 +121,7 @@ def test_a_sentence_of_context_does_not_decline_the_question(
 def test_an_unknown_subject_declines_whatever_the_other_sentences(
     calibaja, question, language
 ) -> None:
-    assert not answer_question(region=calibaja, text=question, language=language).answered
+    assert topic_of(calibaja, question, language) is None
 
 
 @pytest.mark.parametrize(
@@ -140,8 +144,7 @@ def test_unknown_verbs_and_adverbs_count_little_against_a_question(
 ) -> None:
     """What is done or how ("verificar", "urgently") is not what is asked about; an
     unknown noun is ("a tesla")."""
-    answer = answer_question(region=calibaja, text=question, language=language)
-    assert answer.answered and answer.topic.slug == topic
+    assert topic_of(calibaja, question, language) == topic
 
 
 @pytest.mark.parametrize(
@@ -156,7 +159,7 @@ def test_unknown_verbs_and_adverbs_count_little_against_a_question(
 )
 def test_declined_in_any_register(calibaja, question, language) -> None:
     """One week to come, who made the answerer, a lower-case place of no region of ours."""
-    assert not answer_question(region=calibaja, text=question, language=language).answered
+    assert topic_of(calibaja, question, language) is None
 
 
 @pytest.mark.parametrize(
@@ -170,8 +173,7 @@ def test_declined_in_any_register(calibaja, question, language) -> None:
 def test_the_same_questions_without_what_declines_them_answer(
     calibaja, question, language, topic
 ) -> None:
-    answer = answer_question(region=calibaja, text=question, language=language)
-    assert answer.answered and answer.topic.slug == topic
+    assert topic_of(calibaja, question, language) == topic
 
 
 class WholeQuestionMatcher(AliasMatcher):
@@ -181,10 +183,10 @@ class WholeQuestionMatcher(AliasMatcher):
 def test_the_best_sentence_rule_is_what_answers(calibaja) -> None:
     """With the whole question's words counted, the context sentence declines it."""
     question = "esta seguro mexicali? vienen unos auditores de detroit dos veces al año"
-    assert answer_question(region=calibaja, text=question, language="es").answered
+    assert topic_of(calibaja, question, "es") == "security"
     with override_settings(PROMOTION={"ANSWER_MATCHER": f"{__name__}.WholeQuestionMatcher"}):
         cache.clear()
-        assert not answer_question(region=calibaja, text=question, language="es").answered
+        assert topic_of(calibaja, question, "es") is None
 
 
 @pytest.mark.parametrize(
@@ -195,8 +197,7 @@ def test_the_best_sentence_rule_is_what_answers(calibaja) -> None:
     ],
 )
 def test_chat_fillers_count_neither_for_nor_against(calibaja, question, language, topic) -> None:
-    answer = answer_question(region=calibaja, text=question, language=language)
-    assert answer.answered and answer.topic.slug == topic
+    assert topic_of(calibaja, question, language) == topic
 
 
 @pytest.mark.parametrize(
@@ -209,8 +210,7 @@ def test_chat_fillers_count_neither_for_nor_against(calibaja, question, language
 def test_an_unknown_acronym_is_no_place(calibaja, question, language, topic) -> None:
     """ "SDSU", "CFO": an institution or a role, not another region; nor is "my CFO" the
     asker's own thing, as "my cat" is."""
-    answer = answer_question(region=calibaja, text=question, language=language)
-    assert answer.answered and answer.topic.slug == topic
+    assert topic_of(calibaja, question, language) == topic
 
 
 @pytest.mark.parametrize(
@@ -221,7 +221,7 @@ def test_an_unknown_acronym_is_no_place(calibaja, question, language, topic) -> 
     ],
 )
 def test_an_unknown_acronym_after_in_is_still_a_place(calibaja, question, language) -> None:
-    assert not answer_question(region=calibaja, text=question, language=language).answered
+    assert topic_of(calibaja, question, language) is None
 
 
 @pytest.mark.parametrize(
@@ -232,8 +232,7 @@ def test_an_unknown_acronym_after_in_is_still_a_place(calibaja, question, langua
     ],
 )
 def test_infra_is_infrastructure(calibaja, question, language) -> None:
-    answer = answer_question(region=calibaja, text=question, language=language)
-    assert answer.answered and answer.topic.slug == "infrastructure-investment"
+    assert topic_of(calibaja, question, language) == "infrastructure-investment"
 
 
 @pytest.mark.parametrize(
@@ -244,8 +243,7 @@ def test_infra_is_infrastructure(calibaja, question, language) -> None:
     ],
 )
 def test_an_assets_code_after_of_is_no_foreign_place(calibaja, question, language) -> None:
-    answer = answer_question(region=calibaja, text=question, language=language)
-    assert answer.answered and answer.topic.slug == "airports"
+    assert topic_of(calibaja, question, language) == "airports"
 
 
 @pytest.mark.parametrize(
@@ -256,11 +254,11 @@ def test_an_assets_code_after_of_is_no_foreign_place(calibaja, question, languag
     ],
 )
 def test_a_new_place_of_no_region_of_ours_is_foreign(calibaja, question, language) -> None:
-    assert not answer_question(region=calibaja, text=question, language=language).answered
+    assert topic_of(calibaja, question, language) is None
 
 
 def test_what_suits_the_asker_is_personal_what_suits_the_company_is_not(calibaja) -> None:
     mine = "¿Qué plan de internet me conviene para mi casa en Tijuana?"
     ours = "¿Nos conviene más Tijuana o Mexicali por el costo de la mano de obra?"
-    assert not answer_question(region=calibaja, text=mine, language="es").answered
-    assert answer_question(region=calibaja, text=ours, language="es").answered
+    assert topic_of(calibaja, mine, "es") is None
+    assert topic_of(calibaja, ours, "es") is not None

@@ -174,7 +174,6 @@ CHAT_FORMS = {
     "wanna": "want",
     "gonna": "going",
     "dnd": "donde",
-    "infra": "infrastructure",
 }
 
 

@@ -231,7 +231,8 @@ def test_an_unknown_acronym_after_in_is_still_a_place(calibaja, question, langua
         ("¿cuánto dinero hay para obras de infra en Mexicali?", "es"),
     ],
 )
-def test_infra_is_infrastructure(calibaja, question, language) -> None:
+def test_infra_is_an_alias_of_infrastructure(calibaja, question, language) -> None:
+    """ "infra" is a word of the data set's aliases (staff teach such words in the admin)."""
     assert topic_of(calibaja, question, language) == "infrastructure-investment"
 
 

@@ -291,13 +291,15 @@ def _imperative_for_asker(word: str) -> bool:
     return not {r + ending for r in roots for ending in ("ar", "er", "ir")} & _INFORMING
 
 
-def _asks_a_favour(folded: list[str], language: str = "es") -> bool:
+def _asks_a_favour(folded: list[str], language: str = "") -> bool:
     """Whether a question's words (folded, stop words included) ask the answerer to do
     something for the asker, as it opens: an imperative with "me" or "us" ("write me a
     cover letter"), "can you ... me" ("could you book me a table"), or "¿me puedes" with a
     verb ("¿Me puedes reservar una mesa?", "¿puedes escribirme...?"); not one that asks to be
     told or shown ("tell me", "¿me puedes decir...?"), nor who can ("¿Quién nos puede
-    apoyar?")."""
+    apoyar?"). Also a task on the asker's own thing ("check the status of my shipment"),
+    sending the asker's documents ("send me a copy of the lease we signed") and, in a
+    Spanish question (``language`` "es"), an imperative with "me" ("resérvame")."""
     start = 0
     while start < len(folded) and folded[start] in _OPENERS:
         start += 1
@@ -434,17 +436,17 @@ class AliasMatcher(BaseMatcher):
        asker's own thing ("check the status of my shipment"), to send the asker's own
        documents ("a copy of the lease we signed") or, in Spanish, in an imperative with
        "me" attached that asks for more than being told ("resérvame", not "explícame");
-       when it names a
-       two-word place of no region of ours ("Ciudad Juárez", "Orange County"); and a
-       correction two letters from an alias ("licencia", "latencia") names no topic.
+       when it names a two-word place of no region of ours ("Ciudad Juárez", "Orange
+       County", "New Mexico"); and a correction two letters from an alias ("licencia",
+       "latencia") names no topic.
     6. Questions written as in chat are read as if spelled out: "xq", "tmb", "pa", "pls"
        (``text.CHAT_FORMS``), and its fillers ("lol", "tbh", "porfa") are stop words; a
        place's other names ("TJ") are that place. An unknown acronym ("SDSU", "my CFO")
        names an institution or a role, not another place, unless it follows "in", "en"...
-       ("in CDMX"). In a question
-       of several sentences (split also at a dash between spaces), the sentence that
-       names a topic is judged by its own words, the others being context ("esta
-       peligroso ensenada? van a venir unos gringos de la matriz"). An unknown verb,
+       ("in CDMX"), and an asset's code is no place after "of" either ("out of TIJ"). In
+       a question of several sentences (split also at a dash between spaces), the
+       sentence that names a topic is judged by its own words, the others being context
+       ("esta peligroso ensenada? van a venir unos gringos de la matriz"). An unknown verb,
        adverb or superlative ("verificar", "roughly", "fastest") counts less against a
        question than an unknown noun. One week or month to come ("next week", "la
        próxima semana") ties a question to a moment, and "who programmed you?", "¿quién

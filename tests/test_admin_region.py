@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from promotion import models
 from tests import factories
+from tests.admin_forms import form_data
 
 REGION_MODELS = [
     models.Region,
@@ -62,29 +63,6 @@ def logged_in(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def form_data(response: Any) -> dict[str, Any]:
-    """The data a browser would post back from a rendered admin change form."""
-    data: dict[str, Any] = {}
-    forms = [response.context["adminform"].form]
-    for formset in response.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
-        forms.extend(formset.formset.forms)
-    for form in forms:
-        for name, field in form.fields.items():
-            value = form.initial.get(name, field.initial)
-            if value is None or hasattr(value, "storage"):  # no value, or a file: not re-sent
-                continue
-            if hasattr(value, "all"):
-                value = [obj.pk for obj in value.all()]
-            elif isinstance(value, list):
-                value = [getattr(v, "pk", v) for v in value]
-            elif hasattr(value, "pk"):
-                value = value.pk
-            data[form.add_prefix(name)] = value
-    return data
 
 
 def test_every_region_model_is_in_the_admin() -> None:

@@ -263,3 +263,26 @@ def test_what_suits_the_asker_is_personal_what_suits_the_company_is_not(calibaja
     ours = "¿Nos conviene más Tijuana o Mexicali por el costo de la mano de obra?"
     assert topic_of(calibaja, mine, "es") is None
     assert topic_of(calibaja, ours, "es") is not None
+
+
+def test_staff_add_a_places_other_name_in_the_admin(calibaja, client) -> None:
+    """The locality's admin page offers the field; a name saved there answers at once."""
+    from django.urls import reverse
+
+    from tests import factories
+    from tests.admin_forms import form_data
+
+    client.force_login(factories.UserFactory(username="root", is_superuser=True))
+    mexicali = Locality.objects.get(region=calibaja, slug="mexicali")
+    url = reverse("admin:promotion_locality_change", args=[mexicali.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="other_names"' in page.content.decode()
+    question = "¿Cuántos habitantes tiene Chicali?"
+    assert topic_of(calibaja, question, "es") is None
+    response = client.post(url, form_data(page) | {"other_names": "Chicali"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert topic_of(calibaja, question, "es") == "demographics"
+    # And the admin's search finds the place by it.
+    found = client.get(reverse("admin:promotion_locality_changelist"), {"q": "chicali"})
+    assert "Mexicali" in found.content.decode()
